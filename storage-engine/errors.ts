@@ -28,6 +28,8 @@ export type VstorErrorCode =
   | 'UNSUPPORTED_FORMAT'
   /** An object was used before open() or after close(). */
   | 'NOT_OPEN'
+  /** The engine could not open its database (a lock held by another process, a bad path). */
+  | 'OPEN_FAILED'
   | 'INTERNAL';
 
 export class VstorError extends Error {
