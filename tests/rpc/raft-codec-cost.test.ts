@@ -14,7 +14,7 @@ import { protobufType } from './protobuf-types.ts';
 import { MessageGenerator } from './raft-messages.ts';
 
 const { requestSerialize, requestDeserialize } = raftPeerService.Send;
-const iterations = 100;
+const iterations = 60;
 
 function appBatch(entriesPerMessage: number): Message[] {
   const generator = new MessageGenerator(42);
@@ -33,7 +33,7 @@ function appBatch(entriesPerMessage: number): Message[] {
 
 /** Microseconds per call of `run`, after a warm-up. */
 function microseconds(run: () => unknown): number {
-  for (let i = 0; i < 50; i++) run();
+  for (let i = 0; i < 30; i++) run();
   const start = performance.now();
   for (let i = 0; i < iterations; i++) run();
   return ((performance.now() - start) * 1000) / iterations;
