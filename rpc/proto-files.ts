@@ -5,12 +5,13 @@
 // The choices, made once for every file:
 // - keepCase false: fields are camelCase (logTerm, rejectHint), as in consensus/ and the
 //   rest of the TypeScript code; the wire and the .proto files keep snake_case.
-// - longs Number: every 64-bit field in our schemas is unsigned, and protobufjs turns a
-//   uint64 into a double by rounding once, monotonically. So a value below 2^53 arrives
-//   exact, and any larger value arrives as 2^53 or more, which Number.isSafeInteger
-//   rejects. Readers check every 64-bit field that way (rpc/raft-codec.ts), and nothing
-//   is ever silently rounded. Numbers also keep the peer hot path free of string or Long
-//   allocations on decode.
+// - longs Number: protobufjs turns a 64-bit integer into a double as lo + hi * 2^32, one
+//   rounding of its magnitude, which is monotonic. So a value below 2^53 arrives exact,
+//   and any larger one arrives as 2^53 or more, which Number.isSafeInteger rejects.
+//   Readers check every 64-bit field that way (rpc/raft-codec.ts), so nothing is ever
+//   silently rounded; our 64-bit fields are all uint64, and ids, terms, indexes and
+//   revisions stay far below 2^53. Numbers also keep the peer hot path free of string or
+//   BigInt conversions on decode.
 // - enums String: readable in logs, JSON output and code; an unknown value arrives as its
 //   number, which readers refuse.
 // - defaults and oneofs: every field is present on decode (proto3 zero values, null for an

@@ -1,6 +1,8 @@
 // Serialization of single messages that no service carries (HardState, RaftSnapshot) and a
 // baseline for the codec cost: the same .proto files read by protobufjs directly, with the
 // conversion options proto-loader uses, so that results match what gRPC would produce.
+// (This is our protobufjs 8; proto-loader bundles its own protobufjs 7. The wire format
+// and these conversions are the same in both.)
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { loaderOptions, protoFiles, protoRoot } from '../../rpc/proto-files.ts';
