@@ -12,6 +12,7 @@ import type { ServerWritableStream } from '@grpc/grpc-js';
 import type { HealthCheckRequest__Output } from '../proto/gen/grpc/health/v1/HealthCheckRequest.ts';
 import type { HealthCheckResponse } from '../proto/gen/grpc/health/v1/HealthCheckResponse.ts';
 import type { HealthHandlers } from '../proto/gen/grpc/health/v1/Health.ts';
+import { assert } from '../consensus/index.ts';
 import { RpcError, toErrorStatus } from './errors.ts';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
@@ -54,9 +55,8 @@ export class HealthService {
   };
 
   constructor(options: HealthServiceOptions) {
-    if (!Number.isSafeInteger(options.watchersMax) || options.watchersMax <= 0) {
-      throw new RpcError('INVALID_ARGUMENT', `watchersMax must be a positive integer, got ${options.watchersMax}`);
-    }
+    // The daemon validates its config at start-up; a bad limit here is a bug.
+    assert(Number.isSafeInteger(options.watchersMax) && options.watchersMax > 0, () => `watchersMax must be a positive integer, got ${options.watchersMax}`);
     this.watchersMax = options.watchersMax;
   }
 

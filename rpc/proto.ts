@@ -34,11 +34,16 @@ export const clusterService = vstorV1.Cluster.service;
 export const raftPeerService = vstorInternal.RaftPeer.service;
 export const healthService = grpcHealthV1.Health.service;
 
-/** Client constructors: `new KVClient(address, credentials, options)`. */
+/** Client constructors, `new KVClient(address, credentials, options)`, and under the same
+ * names the types of the clients they make, as a class would give. */
 export const KVClient = vstorV1.KV;
+export type KVClient = InstanceType<typeof KVClient>;
 export const ClusterClient = vstorV1.Cluster;
+export type ClusterClient = InstanceType<typeof ClusterClient>;
 export const RaftPeerClient = vstorInternal.RaftPeer;
+export type RaftPeerClient = InstanceType<typeof RaftPeerClient>;
 export const HealthClient = grpcHealthV1.Health;
+export type HealthClient = InstanceType<typeof HealthClient>;
 
 /** The numbered values of an enum, by name, e.g. enumValues('vstor.internal.MessageType'). */
 export function enumValues(fullName: string): ReadonlyMap<string, number> {
