@@ -1,56 +1,24 @@
-// Operating errors on the wire. A server turns a coded error (VstorError from the storage
-// engine, or an RpcError of rpc/ itself) into a gRPC status whose code generic tools
+// Operating errors on the wire. A server turns a coded error (a VstorError, from whichever
+// layer raised it) into a gRPC status whose code generic tools
 // understand, and carries the precise vstor code, whether a retry can succeed, and for
 // NOT_LEADER the leader it knows, in trailing metadata. A client turns any ServiceError,
-// ours or the transport's, back into one RpcError with a vstor code and a one-line message,
+// ours or the transport's, back into one VstorError with a vstor code and a one-line message,
 // which vstorctl prints as is.
 //
-// storage-engine/errors.ts will define VstorError; until it lands this module works against
-// the shape alone ({ code: string; message: string }), which VstorError will satisfy.
+// The codes and VstorError itself live in storage-engine/errors.ts, the lowest layer that
+// raises them; this module only maps them to and from the wire.
 import type { ServiceError, StatusObject } from '@grpc/grpc-js';
 import { Metadata, status } from '@grpc/grpc-js';
+import type { LeaderHint, VstorErrorCode } from '../storage-engine/errors.ts';
+import { isVstorError, retryableCodes, VstorError, vstorErrorCodes } from '../storage-engine/errors.ts';
 
-/** Every vstor operating error code. */
-export const vstorErrorCodes = [
-  /** This member does not lead; the call may succeed at the leader (hint in metadata). */
-  'NOT_LEADER',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  /** Bad input: it says what is wrong, and nothing was applied. */
-  'INVALID_ARGUMENT',
-  /** A revision, index or offset outside what exists (e.g. compacted away). */
-  'OUT_OF_RANGE',
-  /** No leader, no quorum, or a peer unreachable: retryable. */
-  'UNAVAILABLE',
-  /** The cluster is not in the state the call needs (e.g. promoting a lagging learner). */
-  'FAILED_PRECONDITION',
-  /** A limit on load was hit (uncommitted bytes, inflight requests): retry later. */
-  'RESOURCE_EXHAUSTED',
-  /** The call did not finish in time; its outcome is unknown. */
-  'DEADLINE_EXCEEDED',
-  /** The client cancelled the call. */
-  'CANCELLED',
-  /** A checksum did not match: data was corrupted on the wire or on disk. */
-  'DATA_LOSS',
-  /** The server does not implement the call (an older or newer member). */
-  'UNIMPLEMENTED',
-  /** A bug or an unexpected failure; the message says what happened. */
-  'INTERNAL',
-] as const;
-
-export type VstorErrorCode = (typeof vstorErrorCodes)[number];
+export type { LeaderHint, VstorErrorCode };
+export { isVstorError, retryableCodes, VstorError, vstorErrorCodes };
 
 /** What a coded error looks like, whichever layer raised it. */
 export interface CodedError {
   code: string;
   message: string;
-}
-
-/** The leader as a member that is not the leader knows it; leaderId 0 means unknown. */
-export interface LeaderHint {
-  leaderId: number;
-  /** host:port of the leader's gRPC service, if known. */
-  leaderAddress?: string;
 }
 
 /** Trailing metadata keys, all lower case as gRPC requires. */
@@ -75,16 +43,12 @@ const grpcStatusByCode: Readonly<Record<VstorErrorCode, status>> = {
   DATA_LOSS: status.DATA_LOSS,
   UNIMPLEMENTED: status.UNIMPLEMENTED,
   INTERNAL: status.INTERNAL,
+  COMPACTED: status.OUT_OF_RANGE,
+  CORRUPTION: status.DATA_LOSS,
+  UNSUPPORTED_FORMAT: status.FAILED_PRECONDITION,
+  NOT_OPEN: status.UNAVAILABLE,
+  OPEN_FAILED: status.UNAVAILABLE,
 };
-
-/**
- * Codes whose call may succeed later with no change by the caller, when a vstor server
- * says so. A retried write stays at most once because it reuses its (client id, sequence)
- * pair, which is what makes DEADLINE_EXCEEDED (outcome unknown) safe to retry.
- */
-const retryableCodes: ReadonlySet<VstorErrorCode> = new Set<VstorErrorCode>([
-  'NOT_LEADER', 'UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED',
-]);
 
 /**
  * A failure the transport reported without a vstor server's word on it (no vstor-code
@@ -123,27 +87,6 @@ export function grpcStatusOf(code: VstorErrorCode): status {
   return grpcStatusByCode[code];
 }
 
-/** The coded error of rpc/: raised by the codecs and by clients for every failed call. */
-export class RpcError extends Error implements CodedError {
-  readonly code: VstorErrorCode;
-  /** True when the same call may succeed later without any change by the caller. */
-  readonly retryable: boolean;
-  /** For NOT_LEADER, the leader the answering member knew of. */
-  readonly leader: LeaderHint | undefined;
-
-  constructor(code: VstorErrorCode, message: string, options: { retryable?: boolean; leader?: LeaderHint } = {}) {
-    super(message);
-    this.name = 'RpcError';
-    this.code = code;
-    this.retryable = options.retryable ?? retryableCodes.has(code);
-    this.leader = options.leader;
-  }
-}
-
-export function isRpcError(error: unknown, code?: VstorErrorCode): error is RpcError {
-  return error instanceof RpcError && (code === undefined || error.code === code);
-}
-
 function isCodedError(error: unknown): error is CodedError {
   return (
     typeof error === 'object' && error !== null &&
@@ -176,7 +119,7 @@ export function toErrorStatus(error: unknown, leader?: LeaderHint): ErrorStatus 
   const metadata = new Metadata();
   metadata.set(errorMetadataKeys.code, code);
   metadata.set(errorMetadataKeys.retryable, String(retryableCodes.has(code)));
-  const hint = leader ?? (error instanceof RpcError ? error.leader : undefined);
+  const hint = leader ?? (error instanceof VstorError ? error.leader : undefined);
   if (code === 'NOT_LEADER' && hint !== undefined && hint.leaderId > 0) {
     metadata.set(errorMetadataKeys.leaderId, String(hint.leaderId));
     if (hint.leaderAddress !== undefined) metadata.set(errorMetadataKeys.leaderAddress, hint.leaderAddress);
@@ -207,21 +150,21 @@ export function isServiceError(error: unknown): error is ServiceError {
  * no vstor counterpart (PERMISSION_DENIED, UNKNOWN, ...) become INTERNAL with the status
  * name in the message. Anything that is not a ServiceError is returned as INTERNAL too.
  */
-export function fromServiceError(error: unknown): RpcError {
-  if (isRpcError(error)) return error;
+export function fromServiceError(error: unknown): VstorError {
+  if (isVstorError(error)) return error;
   if (!isServiceError(error)) {
-    return new RpcError('INTERNAL', error instanceof Error ? error.message : String(error), { retryable: false });
+    return new VstorError('INTERNAL', error instanceof Error ? error.message : String(error), { retryable: false });
   }
   const details = error.details !== '' ? error.details : error.message;
   const serverCode = firstString(error.metadata, errorMetadataKeys.code);
   if (isVstorErrorCode(serverCode)) {
-    return new RpcError(serverCode, details, {
+    return new VstorError(serverCode, details, {
       retryable: firstString(error.metadata, errorMetadataKeys.retryable) === 'true',
       leader: serverCode === 'NOT_LEADER' ? leaderHintOf(error.metadata) : undefined,
     });
   }
   const code = codeByGrpcStatus.get(error.code);
   const retryable = transportRetryableStatuses.has(error.code);
-  if (code === undefined) return new RpcError('INTERNAL', `${status[error.code] ?? error.code}: ${details}`, { retryable });
-  return new RpcError(code, details, { retryable });
+  if (code === undefined) return new VstorError('INTERNAL', `${status[error.code] ?? error.code}: ${details}`, { retryable });
+  return new VstorError(code, details, { retryable });
 }

@@ -13,7 +13,7 @@ import type { HealthCheckRequest__Output } from '../proto/gen/grpc/health/v1/Hea
 import type { HealthCheckResponse } from '../proto/gen/grpc/health/v1/HealthCheckResponse.ts';
 import type { HealthHandlers } from '../proto/gen/grpc/health/v1/Health.ts';
 import { assert } from '../consensus/index.ts';
-import { RpcError, toErrorStatus } from './errors.ts';
+import { VstorError, toErrorStatus } from './errors.ts';
 
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
 type WatchedStatus = ServingStatus | 'SERVICE_UNKNOWN';
@@ -43,7 +43,7 @@ export class HealthService {
     Check: (call, callback) => {
       const status = this.statuses.get(call.request.service);
       if (status === undefined) {
-        callback(toErrorStatus(new RpcError('NOT_FOUND', `unknown service "${call.request.service}"`)));
+        callback(toErrorStatus(new VstorError('NOT_FOUND', `unknown service "${call.request.service}"`)));
       } else {
         callback(null, { status });
       }
@@ -95,11 +95,11 @@ export class HealthService {
 
   private watch(call: ServerWritableStream<HealthCheckRequest__Output, HealthCheckResponse>): void {
     if (this.closed) {
-      call.emit('error', toErrorStatus(new RpcError('UNAVAILABLE', 'the server is shutting down')));
+      call.emit('error', toErrorStatus(new VstorError('UNAVAILABLE', 'the server is shutting down')));
       return;
     }
     if (this.watchers.size >= this.watchersMax) {
-      call.emit('error', toErrorStatus(new RpcError('RESOURCE_EXHAUSTED', `already ${this.watchersMax} health watchers (watchersMax)`)));
+      call.emit('error', toErrorStatus(new VstorError('RESOURCE_EXHAUSTED', `already ${this.watchersMax} health watchers (watchersMax)`)));
       return;
     }
     const watcher: Watcher = { call, service: call.request.service, lastSent: undefined, full: false, waiting: undefined };

@@ -2,7 +2,7 @@
 // protocol (proto/vstor/internal/raft.proto), which proto-loader serializes. The two have
 // the same fields under the same names, so encoding is a copy. Decoding is where a peer's
 // bytes enter the process, so it checks everything the core relies on and turns a bad
-// value into an INVALID_ARGUMENT RpcError naming the field: a malformed message never
+// value into an INVALID_ARGUMENT VstorError naming the field: a malformed message never
 // reaches RawNode.step and never crashes the node.
 //
 // Decoded byte fields (entry data, context, snapshot data) are views into the buffer gRPC
@@ -16,7 +16,7 @@ import type { HardState as ProtoHardState } from '../proto/gen/vstor/internal/Ha
 import type { Message as ProtoMessage } from '../proto/gen/vstor/internal/Message.ts';
 import type { MessageBatch as ProtoMessageBatch } from '../proto/gen/vstor/internal/MessageBatch.ts';
 import type { RaftSnapshot as ProtoRaftSnapshot } from '../proto/gen/vstor/internal/RaftSnapshot.ts';
-import { RpcError } from './errors.ts';
+import { VstorError } from './errors.ts';
 import { enumValues } from './proto.ts';
 
 /** The proto name of each core enum value, checked against the loaded schema below. */
@@ -93,7 +93,7 @@ export function encodeHardState(hardState: HardState): ProtoHardState {
 // ---- decoding: untrusted data from a peer, checked before it becomes core data ----
 
 function malformed(path: string, problem: string): never {
-  throw new RpcError('INVALID_ARGUMENT', `malformed ${path}: ${problem}`);
+  throw new VstorError('INVALID_ARGUMENT', `malformed ${path}: ${problem}`);
 }
 
 /** A uint64 that fits a JavaScript number exactly (see rpc/proto-files.ts for why the
@@ -233,15 +233,15 @@ export function decodeMessageBatch(value: unknown): DecodedMessageBatch {
  */
 export function checkBatchRecipient(batch: DecodedMessageBatch, clusterId: string, memberId: number): void {
   if (batch.clusterId !== clusterId) {
-    throw new RpcError('FAILED_PRECONDITION', `batch for cluster "${batch.clusterId}" reached cluster "${clusterId}"`);
+    throw new VstorError('FAILED_PRECONDITION', `batch for cluster "${batch.clusterId}" reached cluster "${clusterId}"`);
   }
   const from = batch.messages[0]?.from;
   for (const message of batch.messages) {
     if (message.to !== memberId) {
-      throw new RpcError('FAILED_PRECONDITION', `message for member ${message.to} reached member ${memberId}`);
+      throw new VstorError('FAILED_PRECONDITION', `message for member ${message.to} reached member ${memberId}`);
     }
     if (message.from !== from) {
-      throw new RpcError('INVALID_ARGUMENT', `malformed batch: messages from both ${from} and ${message.from}`);
+      throw new VstorError('INVALID_ARGUMENT', `malformed batch: messages from both ${from} and ${message.from}`);
     }
   }
 }

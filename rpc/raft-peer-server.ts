@@ -11,7 +11,7 @@
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Message } from '../consensus/index.ts';
 import type { RaftPeerHandlers } from '../proto/gen/vstor/internal/RaftPeer.ts';
-import { isRpcError, toErrorStatus } from './errors.ts';
+import { isVstorError, toErrorStatus } from './errors.ts';
 import { checkBatchRecipient, decodeMessageBatch } from './raft-codec.ts';
 import type { RaftSnapshotLimits } from './raft-snapshot-stream.ts';
 import { RaftSnapshotAssembler } from './raft-snapshot-stream.ts';
@@ -28,7 +28,7 @@ export interface RaftPeerReceiver {
 
 /** Ends a call with `error`'s status if it is a coded error; rethrows anything else. */
 function failWith<T>(callback: sendUnaryData<T>, error: unknown): void {
-  if (!isRpcError(error)) throw error;
+  if (!isVstorError(error)) throw error;
   callback(toErrorStatus(error));
 }
 

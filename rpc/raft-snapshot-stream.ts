@@ -8,8 +8,8 @@
 import type { Message } from '../consensus/index.ts';
 import { assert, MessageType, messageTypeName } from '../consensus/index.ts';
 import type { SnapshotChunk } from '../proto/gen/vstor/internal/SnapshotChunk.ts';
-import { crc32c } from './crc32c.ts';
-import { RpcError } from './errors.ts';
+import { crc32c } from '../storage-engine/crc32c.ts';
+import { VstorError } from './errors.ts';
 import { decodeBytes, decodeMessage, encodeMessage } from './raft-codec.ts';
 
 /**
@@ -44,11 +44,11 @@ export interface ReceivedRaftSnapshot {
 }
 
 function malformed(problem: string): never {
-  throw new RpcError('INVALID_ARGUMENT', `malformed snapshot stream: ${problem}`);
+  throw new VstorError('INVALID_ARGUMENT', `malformed snapshot stream: ${problem}`);
 }
 
 /**
- * Reassembles one snapshot stream: push() every chunk as it arrives (it throws an RpcError
+ * Reassembles one snapshot stream: push() every chunk as it arrives (it throws an VstorError
  * at the first bad one: INVALID_ARGUMENT, or DATA_LOSS for a checksum mismatch), then
  * finish() when the stream ends.
  */
@@ -91,7 +91,7 @@ export class RaftSnapshotAssembler {
     }
     const expected = crc32c(data);
     if (chunk.crc32c !== expected) {
-      throw new RpcError('DATA_LOSS', `snapshot stream: ${path} at offset ${this.receivedBytes} fails its CRC32C ` +
+      throw new VstorError('DATA_LOSS', `snapshot stream: ${path} at offset ${this.receivedBytes} fails its CRC32C ` +
         `(got ${String(chunk.crc32c)}, computed ${expected})`);
     }
     this.data.set(data, this.receivedBytes);

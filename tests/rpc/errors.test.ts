@@ -1,5 +1,5 @@
 // The mapping of vstor error codes to gRPC statuses and back (rpc/errors.ts): every code
-// survives the trip from a server's thrown error to a client's RpcError with its message,
+// survives the trip from a server's thrown error to a client's VstorError with its message,
 // retryability and, for NOT_LEADER, the leader hint; errors that no vstor server produced
 // (transport failures, plain exceptions) still come out as one clear coded error.
 import type { ServiceError } from '@grpc/grpc-js';
@@ -7,7 +7,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import test from 'ava';
 import type { ErrorStatus, VstorErrorCode } from '../../rpc/errors.ts';
 import {
-  errorMetadataKeys, fromServiceError, grpcStatusOf, isRetryableCode, isRpcError, RpcError, toErrorStatus, vstorErrorCodes,
+  errorMetadataKeys, fromServiceError, grpcStatusOf, isRetryableCode, isVstorError, VstorError, toErrorStatus, vstorErrorCodes,
 } from '../../rpc/errors.ts';
 
 /** What grpc-js hands a client callback when the server answered with `sent`. */
@@ -34,6 +34,11 @@ const expectedStatus: Record<VstorErrorCode, status> = {
   DATA_LOSS: status.DATA_LOSS,
   UNIMPLEMENTED: status.UNIMPLEMENTED,
   INTERNAL: status.INTERNAL,
+  COMPACTED: status.OUT_OF_RANGE,
+  CORRUPTION: status.DATA_LOSS,
+  UNSUPPORTED_FORMAT: status.FAILED_PRECONDITION,
+  NOT_OPEN: status.UNAVAILABLE,
+  OPEN_FAILED: status.UNAVAILABLE,
 };
 
 test('every vstor code maps to its gRPC status and back, with its message and retryability', (t) => {
@@ -45,7 +50,7 @@ test('every vstor code maps to its gRPC status and back, with its message and re
     t.deepEqual(sent.metadata.get(errorMetadataKeys.code), [code]);
 
     const received = fromServiceError(serviceErrorFrom(sent));
-    t.true(received instanceof RpcError);
+    t.true(received instanceof VstorError);
     t.is(received.code, code);
     t.is(received.message, `something about ${code}`);
     t.is(received.retryable, isRetryableCode(code), code);
@@ -64,17 +69,17 @@ test('NOT_LEADER is UNAVAILABLE, retryable, with the leader hint in trailing met
   t.deepEqual(sent.metadata.get(errorMetadataKeys.leaderAddress), ['127.0.0.1:7103']);
 
   const received = fromServiceError(serviceErrorFrom(sent));
-  t.true(isRpcError(received, 'NOT_LEADER'));
+  t.true(isVstorError(received, 'NOT_LEADER'));
   t.true(received.retryable);
   t.deepEqual(received.leader, { leaderId: 3, leaderAddress: '127.0.0.1:7103' });
 });
 
-test('NOT_LEADER with no leader known carries no hint; an RpcError carries its own', (t) => {
+test('NOT_LEADER with no leader known carries no hint; an VstorError carries its own', (t) => {
   const none = toErrorStatus({ code: 'NOT_LEADER', message: 'no leader' }, { leaderId: 0 });
   t.deepEqual(none.metadata.get(errorMetadataKeys.leaderId), []);
   t.is(fromServiceError(serviceErrorFrom(none)).leader, undefined);
 
-  const own = toErrorStatus(new RpcError('NOT_LEADER', 'ask 2', { leader: { leaderId: 2 } }));
+  const own = toErrorStatus(new VstorError('NOT_LEADER', 'ask 2', { leader: { leaderId: 2 } }));
   t.deepEqual(fromServiceError(serviceErrorFrom(own)).leader, { leaderId: 2 });
 });
 
@@ -122,10 +127,10 @@ test('a transport failure maps by its status; only UNAVAILABLE is retryable with
   t.is(fromServiceError(transportError(status.UNKNOWN, 'handler threw')).message, 'UNKNOWN: handler threw');
 });
 
-test('fromServiceError never throws: non-gRPC errors are INTERNAL, RpcErrors pass through', (t) => {
+test('fromServiceError never throws: non-gRPC errors are INTERNAL, VstorErrors pass through', (t) => {
   t.is(fromServiceError(new Error('socket hang up')).code, 'INTERNAL');
   t.is(fromServiceError(undefined).message, 'undefined');
-  const own = new RpcError('NOT_FOUND', 'no such key');
+  const own = new VstorError('NOT_FOUND', 'no such key');
   t.is(fromServiceError(own), own);
 });
 

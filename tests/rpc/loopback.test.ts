@@ -13,7 +13,7 @@ import { message, MessageType } from '../../consensus/index.ts';
 import type { HealthCheckResponse__Output } from '../../proto/gen/grpc/health/v1/HealthCheckResponse.ts';
 import type { MessageBatch } from '../../proto/gen/vstor/internal/MessageBatch.ts';
 import type { SnapshotChunk } from '../../proto/gen/vstor/internal/SnapshotChunk.ts';
-import { fromServiceError, RpcError, toErrorStatus } from '../../rpc/errors.ts';
+import { fromServiceError, VstorError, toErrorStatus } from '../../rpc/errors.ts';
 import { HealthService } from '../../rpc/health.ts';
 import { HealthClient, KVClient, kvService, healthService, RaftPeerClient, raftPeerService } from '../../rpc/proto.ts';
 import { encodeMessageBatch } from '../../rpc/raft-codec.ts';
@@ -128,12 +128,12 @@ test('a malformed batch ends the stream with INVALID_ARGUMENT; another cluster\'
   const peer = client(t, RaftPeerClient, server.address);
   const good = encodeMessageBatch('east', [message({ type: MessageType.Heartbeat, to: 2, from: 1 })]);
 
-  const malformed = await t.throwsAsync(sendBatches(peer, [good, { clusterId: 'east', messages: [{ type: 99 as never, to: 2, from: 1 }] }]), { instanceOf: RpcError });
+  const malformed = await t.throwsAsync(sendBatches(peer, [good, { clusterId: 'east', messages: [{ type: 99 as never, to: 2, from: 1 }] }]), { instanceOf: VstorError });
   t.is(malformed?.code, 'INVALID_ARGUMENT');
   t.is(malformed?.message, 'malformed batch.messages[0].type: unknown value 99');
   t.false(malformed?.retryable);
 
-  const stranger = await t.throwsAsync(sendBatches(peer, [encodeMessageBatch('west', [message({ type: MessageType.Heartbeat, to: 2, from: 1 })])]), { instanceOf: RpcError });
+  const stranger = await t.throwsAsync(sendBatches(peer, [encodeMessageBatch('west', [message({ type: MessageType.Heartbeat, to: 2, from: 1 })])]), { instanceOf: VstorError });
   t.is(stranger?.code, 'FAILED_PRECONDITION');
   t.is(server.received.length, 1, 'only the good batch reached Raft');
 });
@@ -151,7 +151,7 @@ test('a snapshot sent in chunks arrives whole; a corrupted chunk fails with DATA
 
   const chunks = [...raftSnapshotChunks('east', sent, 4096)];
   chunks[3] = { ...chunks[3], data: Uint8Array.from(chunks[3]!.data as Uint8Array, (byte, i) => (i === 0 ? byte ^ 1 : byte)) };
-  const corrupted = await t.throwsAsync(sendSnapshot(peer, chunks), { instanceOf: RpcError });
+  const corrupted = await t.throwsAsync(sendSnapshot(peer, chunks), { instanceOf: VstorError });
   t.is(corrupted?.code, 'DATA_LOSS');
   t.is(server.snapshots.length, 1);
 });
@@ -159,7 +159,7 @@ test('a snapshot sent in chunks arrives whole; a corrupted chunk fails with DATA
 test('NOT_LEADER reaches a real client as UNAVAILABLE with the leader hint and retryable', async (t) => {
   const server = await startPeer(t, (s) => s.addService(kvService, {
     Range: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(toErrorStatus(
-      new RpcError('NOT_LEADER', 'member 2 is not the leader'), { leaderId: 3, leaderAddress: '127.0.0.1:7103' },
+      new VstorError('NOT_LEADER', 'member 2 is not the leader'), { leaderId: 3, leaderAddress: '127.0.0.1:7103' },
     )),
   }));
   const kv = client(t, KVClient, server.address);
@@ -179,7 +179,7 @@ test('a refused connection is UNAVAILABLE and retryable', async (t) => {
   const port = server.address.split(':')[1];
   await new Promise<void>((resolve) => server.server.tryShutdown(() => resolve()));
   const peer = client(t, RaftPeerClient, `127.0.0.1:${port}`);
-  const error = await t.throwsAsync(sendBatches(peer, []), { instanceOf: RpcError });
+  const error = await t.throwsAsync(sendBatches(peer, []), { instanceOf: VstorError });
   t.is(error?.code, 'UNAVAILABLE');
   t.true(error?.retryable);
 });
@@ -200,7 +200,7 @@ test('health Check answers per service, NOT_FOUND for an unknown one; List shows
   t.is(await check(health, 'vstor.internal.RaftPeer'), 'SERVING');
   server.health.setStatus('vstor.internal.RaftPeer', 'NOT_SERVING');
   t.is(await check(health, 'vstor.internal.RaftPeer'), 'NOT_SERVING');
-  const unknown = await t.throwsAsync(check(health, 'no.such.Service'), { instanceOf: RpcError });
+  const unknown = await t.throwsAsync(check(health, 'no.such.Service'), { instanceOf: VstorError });
   t.is(unknown?.code, 'NOT_FOUND');
 
   const list = await bounded(new Promise<unknown>((resolve, reject) => {

@@ -8,7 +8,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { Message } from '../../consensus/index.ts';
 import { AssertionError, message, MessageType } from '../../consensus/index.ts';
-import { isRpcError, RpcError } from '../../rpc/errors.ts';
+import { isVstorError, VstorError } from '../../rpc/errors.ts';
 import {
   checkBatchRecipient, decodeHardState, decodeMessage, decodeMessageBatch, decodeRaftSnapshot, encodeHardState,
   encodeMessage, encodeMessageBatch, encodeRaftSnapshot,
@@ -31,7 +31,7 @@ function decodeSent(batch: MessageBatch) {
 }
 
 function assertMalformed(t: ExecutionContext, decode: () => unknown, fragment: string): void {
-  const error = t.throws(decode, { instanceOf: RpcError });
+  const error = t.throws(decode, { instanceOf: VstorError });
   t.is(error?.code, 'INVALID_ARGUMENT');
   t.true(error?.message.includes(fragment), `"${error?.message}" should mention "${fragment}"`);
 }
@@ -123,7 +123,7 @@ test('objects that did not come from the wire are checked as strictly (non-integ
   assertMalformed(t, () => decodeMessageBatch(undefined), 'batch: missing');
 });
 
-test('corrupted bytes either fail to parse or decode to a checked message: only RpcErrors escape the codec', (t) => {
+test('corrupted bytes either fail to parse or decode to a checked message: only VstorErrors escape the codec', (t) => {
   const generator = new MessageGenerator(11);
   const good = requestSerialize(encodeMessageBatch('c', generator.batch(8)));
   let parsed = 0;
@@ -143,7 +143,7 @@ test('corrupted bytes either fail to parse or decode to a checked message: only 
     try {
       decodeMessageBatch(proto);
     } catch (error) {
-      if (!isRpcError(error, 'INVALID_ARGUMENT')) t.fail(`iteration ${i}: ${String(error)}`);
+      if (!isVstorError(error, 'INVALID_ARGUMENT')) t.fail(`iteration ${i}: ${String(error)}`);
       refused++;
     }
   }
@@ -154,10 +154,10 @@ test('corrupted bytes either fail to parse or decode to a checked message: only 
 test('a batch for another cluster or member is FAILED_PRECONDITION; mixed senders are malformed', (t) => {
   const batch = overTheWire('east', new MessageGenerator(2).batch(3, 1, 2));
   t.notThrows(() => checkBatchRecipient(batch, 'east', 2));
-  t.is(t.throws(() => checkBatchRecipient(batch, 'west', 2), { instanceOf: RpcError })?.code, 'FAILED_PRECONDITION');
-  t.is(t.throws(() => checkBatchRecipient(batch, 'east', 3), { instanceOf: RpcError })?.code, 'FAILED_PRECONDITION');
+  t.is(t.throws(() => checkBatchRecipient(batch, 'west', 2), { instanceOf: VstorError })?.code, 'FAILED_PRECONDITION');
+  t.is(t.throws(() => checkBatchRecipient(batch, 'east', 3), { instanceOf: VstorError })?.code, 'FAILED_PRECONDITION');
   batch.messages[1] = { ...batch.messages[1]!, from: 3 };
-  t.is(t.throws(() => checkBatchRecipient(batch, 'east', 2), { instanceOf: RpcError })?.code, 'INVALID_ARGUMENT');
+  t.is(t.throws(() => checkBatchRecipient(batch, 'east', 2), { instanceOf: VstorError })?.code, 'INVALID_ARGUMENT');
   t.notThrows(() => checkBatchRecipient({ clusterId: 'east', messages: [] }, 'east', 2));
 });
 

@@ -7,9 +7,9 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { Message } from '../../consensus/index.ts';
 import { AssertionError, message, MessageType } from '../../consensus/index.ts';
-import { crc32c } from '../../rpc/crc32c.ts';
+import { crc32c } from '../../storage-engine/crc32c.ts';
 import type { VstorErrorCode } from '../../rpc/errors.ts';
-import { RpcError } from '../../rpc/errors.ts';
+import { VstorError } from '../../rpc/errors.ts';
 import { raftPeerService } from '../../rpc/proto.ts';
 import { RaftSnapshotAssembler, raftSnapshotChunks } from '../../rpc/raft-snapshot-stream.ts';
 import type { SnapshotChunk__Output } from '../../proto/gen/vstor/internal/SnapshotChunk.ts';
@@ -37,7 +37,7 @@ function assemble(chunks: readonly unknown[]) {
 }
 
 function assertRefused(t: ExecutionContext, run: () => unknown, code: VstorErrorCode, fragment: string): void {
-  const error = t.throws(run, { instanceOf: RpcError });
+  const error = t.throws(run, { instanceOf: VstorError });
   t.is(error?.code, code);
   t.true(error?.message.includes(fragment), `"${error?.message}" should mention "${fragment}"`);
 }
