@@ -1,0 +1,247 @@
+// Reads of one generation of the model straight from the database, with level iterators
+// bounded by gte/lt; nothing of the key space is kept in memory.
+//
+// Consistency comes from how reads start: each read opens all the iterators it needs
+// synchronously, and a level iterator reads from a snapshot taken when it is created. The
+// state machine opens them only at a moment when no batch of its own is being written, so
+// what they see matches the revision it holds in memory at that moment.
+
+import type { AbstractIterator, AbstractLevel } from 'abstract-level';
+import { copyBytes, EMPTY_BYTES, equalBytes } from './bytes.ts';
+import type { KeyValue, RangeRequest } from './commands.ts';
+import { validateKey, validateRangeEnd } from './commands.ts';
+import type { ModelConfig } from './config.ts';
+import { assert, invalidArgument } from './errors.ts';
+import type { EventPosition, PositionedEvent } from './events.ts';
+import { decodeEvent } from './events.ts';
+import type { KeyReader } from './executor.ts';
+import { KeyRange } from './key-range.ts';
+import type { KeyBounds } from './layout.ts';
+import {
+  eventKey,
+  eventPosition,
+  generationBounds,
+  keySuffix,
+  relativeKey,
+  Section,
+  sectionBounds,
+  sectionKey,
+  stateKey,
+} from './layout.ts';
+import type { SessionRecord } from './records.ts';
+import { decodeKeyRecord, decodeSession } from './records.ts';
+import type { SnapshotRecord } from './snapshot-stream.ts';
+import type { RetainedRevision } from './event-history.ts';
+
+/** Any abstract-level database or sublevel whose keys and values are Uint8Arrays. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the storage format is the backend's business
+export type ModelDatabase = AbstractLevel<any, Uint8Array, Uint8Array>;
+
+type ModelIterator = AbstractIterator<ModelDatabase, Uint8Array, Uint8Array>;
+
+/** How many entries one step of an iterator fetches. */
+const ITERATOR_STEP_ENTRIES = 256;
+
+/** The iterator bounds of the keys of `range`, or undefined when the range is empty. */
+function keyBounds(generation: number, range: KeyRange): { gte: Uint8Array; lt?: Uint8Array; lte?: Uint8Array } | undefined {
+  if (range.empty) return undefined;
+  const gte = sectionKey(generation, Section.keys, range.start);
+  if (range.single) return { gte, lte: gte };
+  return { gte, lt: range.end === undefined ? sectionBounds(generation, Section.keys).lt : sectionKey(generation, Section.keys, range.end) };
+}
+
+export interface ValidRangeRequest {
+  range: KeyRange;
+  limit: number;
+  reverse: boolean;
+  keysOnly: boolean;
+  countOnly: boolean;
+}
+
+export function validateRangeRequest(request: RangeRequest, config: ModelConfig): ValidRangeRequest {
+  if (typeof request !== 'object' || request === null) throw invalidArgument('request', 'must be an object');
+  validateKey('key', request.key, config);
+  validateRangeEnd('rangeEnd', request.rangeEnd, config);
+  for (const flag of ['prefix', 'reverse', 'keysOnly', 'countOnly'] as const) {
+    if (request[flag] !== undefined && typeof request[flag] !== 'boolean') throw invalidArgument(flag, 'must be a boolean');
+  }
+  if (request.prefix === true && request.rangeEnd !== undefined) throw invalidArgument('prefix', 'cannot be given together with rangeEnd');
+  const limit = request.limit ?? 0;
+  if (!Number.isSafeInteger(limit) || limit < 0 || limit > config.rangeKeysMax) {
+    throw invalidArgument('limit', `must be an integer from 0 (the default) to rangeKeysMax (${config.rangeKeysMax}), got ${String(limit)}`);
+  }
+  return {
+    range: request.prefix === true ? KeyRange.prefix(request.key) : new KeyRange(request.key, request.rangeEnd),
+    limit: limit === 0 ? config.rangeKeysMax : limit,
+    reverse: request.reverse === true,
+    keysOnly: request.keysOnly === true,
+    countOnly: request.countOnly === true,
+  };
+}
+
+export interface RangeResult {
+  kvs: KeyValue[];
+  more: boolean;
+  count: number;
+}
+
+/**
+ * A range read whose iterators are open (and so whose snapshot is taken); collect() reads
+ * it. The count needs every key of the range, the key-values only the first `limit`, so
+ * two iterators of the same moment do the two jobs.
+ */
+export class RangeRead {
+  private readonly valuesIterator: ModelIterator | undefined;
+  private readonly countIterator: ModelIterator | undefined;
+
+  constructor(
+    db: ModelDatabase,
+    generation: number,
+    private readonly request: ValidRangeRequest,
+    private readonly config: ModelConfig,
+  ) {
+    const bounds = keyBounds(generation, request.range);
+    if (bounds === undefined) return;
+    if (!request.countOnly) this.valuesIterator = db.iterator({ ...bounds, reverse: request.reverse, limit: request.limit });
+    this.countIterator = db.iterator({ ...bounds, values: false });
+  }
+
+  async collect(): Promise<RangeResult> {
+    try {
+      const kvs: KeyValue[] = [];
+      if (this.valuesIterator !== undefined) {
+        for (const [key, value] of await this.valuesIterator.all()) {
+          const kv = decodeKeyRecord(copyBytes(keySuffix(key)), value, this.config);
+          if (this.request.keysOnly) kv.value = EMPTY_BYTES;
+          kvs.push(kv);
+        }
+      }
+      // Fewer than the limit means the first iterator saw the whole range.
+      const count = this.request.countOnly || kvs.length >= this.request.limit ? await this.countAll() : kvs.length;
+      return { kvs, more: count > kvs.length && !this.request.countOnly, count };
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.valuesIterator?.close();
+    await this.countIterator?.close();
+  }
+
+  private async countAll(): Promise<number> {
+    if (this.countIterator === undefined) return 0;
+    let count = 0;
+    for (;;) {
+      const entries = await this.countIterator.nextv(ITERATOR_STEP_ENTRIES * 16);
+      if (entries.length === 0) return count;
+      count += entries.length;
+    }
+  }
+}
+
+/** Reads the current keys for the executor; only used while no write is in flight. */
+export class GenerationKeyReader implements KeyReader {
+  constructor(
+    private readonly db: ModelDatabase,
+    private readonly generation: number,
+    private readonly config: ModelConfig,
+  ) {}
+
+  async get(key: Uint8Array): Promise<KeyValue | undefined> {
+    const value = await this.db.get(sectionKey(this.generation, Section.keys, key));
+    return value === undefined ? undefined : decodeKeyRecord(key, value, this.config);
+  }
+
+  async range(range: KeyRange, countMax: number): Promise<KeyValue[]> {
+    const bounds = keyBounds(this.generation, range);
+    if (bounds === undefined) return [];
+    const entries = await this.db.iterator({ ...bounds, limit: countMax }).all();
+    return entries.map(([key, value]) => decodeKeyRecord(copyBytes(keySuffix(key)), value, this.config));
+  }
+}
+
+/** A page of history whose iterator is open; read() decodes it. */
+export class HistoryRead {
+  private readonly iterator: ModelIterator;
+
+  constructor(
+    db: ModelDatabase,
+    generation: number,
+    from: EventPosition,
+    eventsMax: number,
+    private readonly config: ModelConfig,
+  ) {
+    this.iterator = db.iterator({
+      gte: eventKey(generation, from.revision, from.subIndex),
+      lt: sectionBounds(generation, Section.events).lt,
+      limit: eventsMax,
+    });
+  }
+
+  async read(): Promise<PositionedEvent[]> {
+    try {
+      const entries = await this.iterator.all();
+      return entries.map(([key, value]) => decodeEvent(value, eventPosition(key), this.config));
+    } finally {
+      await this.iterator.close();
+    }
+  }
+}
+
+/** The stored records of one generation in key order, without the state record. */
+export class ImageRead {
+  private readonly iterator: ModelIterator;
+  private readonly skippedKey: Uint8Array;
+
+  constructor(db: ModelDatabase, generation: number) {
+    const bounds: KeyBounds = generationBounds(generation);
+    this.iterator = db.iterator(bounds);
+    this.skippedKey = stateKey(generation);
+  }
+
+  async *records(): AsyncGenerator<SnapshotRecord> {
+    try {
+      for (;;) {
+        const entries = await this.iterator.nextv(ITERATOR_STEP_ENTRIES);
+        if (entries.length === 0) return;
+        for (const [key, value] of entries) {
+          if (!equalBytes(key, this.skippedKey)) yield { relativeKey: relativeKey(key), value };
+        }
+      }
+    } finally {
+      await this.iterator.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.close();
+  }
+}
+
+/** Every client session of a generation, for the session table. */
+export async function loadSessions(db: ModelDatabase, generation: number): Promise<Array<[string, SessionRecord]>> {
+  const sessions: Array<[string, SessionRecord]> = [];
+  const textDecoder = new TextDecoder('utf-8', { fatal: true });
+  for await (const [key, value] of db.iterator(sectionBounds(generation, Section.sessions))) {
+    sessions.push([textDecoder.decode(keySuffix(key)), decodeSession(value)]);
+  }
+  return sessions;
+}
+
+/** The revisions of a generation's watch history with their event counts, oldest first. */
+export async function loadHistory(db: ModelDatabase, generation: number): Promise<RetainedRevision[]> {
+  const revisions: RetainedRevision[] = [];
+  for await (const key of db.keys(sectionBounds(generation, Section.events))) {
+    const { revision, subIndex } = eventPosition(key);
+    const newest = revisions[revisions.length - 1];
+    if (newest !== undefined && newest.revision === revision) {
+      assert(subIndex === newest.eventCount, () => `history revision ${revision} is missing event ${newest.eventCount}`);
+      newest.eventCount++;
+    } else {
+      assert(subIndex === 0, () => `history revision ${revision} starts at event ${subIndex}`);
+      revisions.push({ revision, eventCount: 1 });
+    }
+  }
+  return revisions;
+}
