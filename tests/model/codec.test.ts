@@ -20,6 +20,7 @@ import {
 import type { WriteRequest, WriteResponse } from '../../storage-engine/model/commands.ts';
 import { validateWriteRequest } from '../../storage-engine/model/commands.ts';
 import { defaultModelConfig, modelConfig } from '../../storage-engine/model/config.ts';
+import type { VstorErrorCode } from '../../storage-engine/model/errors.ts';
 import { isVstorError, VstorError } from '../../storage-engine/model/errors.ts';
 import { prefixEnd, RANGE_END_UNBOUNDED } from '../../storage-engine/model/key-range.ts';
 import { bytes, del, kv, put } from './helpers.ts';
@@ -57,7 +58,7 @@ const requests: Record<string, WriteRequest> = {
   emptyTxn: { clientId: 'c4', sequence: 1, command: { type: 'txn', compare: [], success: [], failure: [] } },
 };
 
-function expectCode(t: ExecutionContext, run: () => unknown, code: string, fieldPattern?: RegExp): void {
+function expectCode(t: ExecutionContext, run: () => unknown, code: VstorErrorCode, fieldPattern?: RegExp): void {
   const error = t.throws(run, { instanceOf: VstorError });
   t.is(error?.code, code, error?.message);
   if (fieldPattern !== undefined) t.regex(error?.message ?? '', fieldPattern);

@@ -2,6 +2,7 @@
 // directory (removed when the test ends), and a driver that numbers Raft indexes and client
 // sequences the way the Raft loop and a client would.
 
+import type { AbstractSublevel } from 'abstract-level';
 import type { ExecutionContext } from 'ava';
 import { ClassicLevel } from 'classic-level';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -18,7 +19,6 @@ import type {
 import type { ModelConfig } from '../../storage-engine/model/config.ts';
 import type { ApplyResult } from '../../storage-engine/model/kv-state-machine.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
-import type { ModelDatabase } from '../../storage-engine/model/model-reads.ts';
 import { RANGE_END_UNBOUNDED } from '../../storage-engine/model/key-range.ts';
 
 const encoder = new TextEncoder();
@@ -31,6 +31,8 @@ export function bytes(text: string): Uint8Array {
 export function text(value: Uint8Array): string {
   return decoder.decode(value);
 }
+
+export type TestSublevel = AbstractSublevel<ClassicLevel<Uint8Array, Uint8Array>, string | Buffer | Uint8Array, Uint8Array, Uint8Array>;
 
 export class TestDatabase {
   private constructor(
@@ -55,8 +57,12 @@ export class TestDatabase {
   }
 
   /** The sublevel the model lives in: other components share the same database. */
-  get modelSpace(): ModelDatabase {
-    return this.level.sublevel<Uint8Array, Uint8Array>('model', { keyEncoding: 'view', valueEncoding: 'view' });
+  get modelSpace(): TestSublevel {
+    return this.sublevel('model');
+  }
+
+  sublevel(name: string): TestSublevel {
+    return this.level.sublevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' });
   }
 
   /** Closes and reopens the database, as a restart of the process would. */
