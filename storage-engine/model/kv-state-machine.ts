@@ -17,7 +17,6 @@
 // crash after it leaves the new image in force and the old one is cleared on open. The
 // model is always exactly one image, old or new, never a mix.
 
-import type { AbstractBatchOptions } from 'abstract-level';
 import type { KeyValue, RangeRequest, RangeResponse, WriteRequest, WriteResponse } from './commands.ts';
 import { validateKey } from './commands.ts';
 import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
@@ -28,9 +27,9 @@ import { EventHistoryIndex } from './event-history.ts';
 import type { RetainedRevision } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
-import { KeyRange } from './key-range.ts';
 import { absoluteKey, generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
-import type { ModelDatabase, ValidRangeRequest } from './model-reads.ts';
+import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
+import type { ValidRangeRequest } from './model-reads.ts';
 import {
   GenerationKeyReader,
   HistoryRead,
@@ -41,7 +40,6 @@ import {
   validateRangeRequest,
 } from './model-reads.ts';
 import { ModelSnapshot } from './model-snapshot.ts';
-import type { ModelBatchOperation } from './model-writes.ts';
 import { historyOperations, keyOperations, metaOperation, sessionOperations, stateOperation } from './model-writes.ts';
 import type { SessionRecord, StateRecord } from './records.ts';
 import { decodeMeta, decodeState, initialState } from './records.ts';
@@ -174,8 +172,7 @@ export class KvStateMachine {
   async get(key: Uint8Array): Promise<KeyValue | undefined> {
     this.checkOpen();
     validateKey('key', key, this.config);
-    const request = { range: new KeyRange(key), limit: 1, reverse: false, keysOnly: false, countOnly: false };
-    return (await this._range(request)).kvs[0];
+    return this._get(key);
   }
 
   async range(request: RangeRequest): Promise<RangeResponse> {
@@ -317,6 +314,12 @@ export class KvStateMachine {
     return { kind: 'response', index, clientId, sequence, duplicate: false, response: execution.response };
   }
 
+  /** A single read needs no snapshot; restore() lets it finish before it clears the
+   * generation it reads from. */
+  protected async _get(key: Uint8Array): Promise<KeyValue | undefined> {
+    return this.track(() => new GenerationKeyReader(this.db, this.generation, this.config).get(key));
+  }
+
   protected async _range(request: ValidRangeRequest): Promise<RangeResponse> {
     return this.track(async () => {
       const { read, revision } = await this.capture(() => ({
@@ -342,6 +345,8 @@ export class KvStateMachine {
     }
     const state = { ...header };
     await this.write([stateOperation(target, state), metaOperation(target)], () => this.installImage(target, state, image), true);
+    // Reads that started before the switch may still be reading the previous generation.
+    await Promise.allSettled([...this.reads]);
     await this.db.clear(generationBounds(previous));
     this.hub?.reset(state.revision, state.historyStartRevision);
     return header;
@@ -430,8 +435,7 @@ export class KvStateMachine {
    */
   private async write(operations: ModelBatchOperation[], onCommitted: () => void, sync = false): Promise<void> {
     assert(this.writeInFlight === undefined, 'two model batches in flight');
-    const options: AbstractBatchOptions<Uint8Array, Uint8Array> & { sync?: boolean } = sync ? { sync: true } : {};
-    const written = this.db.batch(operations, options);
+    const written = this.db.batch(operations, sync ? { sync: true } : {});
     this.writeInFlight = written;
     try {
       await written;

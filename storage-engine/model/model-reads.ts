@@ -6,8 +6,8 @@
 // state machine opens them only at a moment when no batch of its own is being written, so
 // what they see matches the revision it holds in memory at that moment.
 
-import type { AbstractIterator, AbstractLevel } from 'abstract-level';
 import { copyBytes, EMPTY_BYTES, equalBytes } from './bytes.ts';
+import type { ModelDatabase, ModelIterator } from './model-database.ts';
 import type { KeyValue, RangeRequest } from './commands.ts';
 import { validateKey, validateRangeEnd } from './commands.ts';
 import type { ModelConfig } from './config.ts';
@@ -33,11 +33,6 @@ import { decodeKeyRecord, decodeSession } from './records.ts';
 import type { SnapshotRecord } from './snapshot-stream.ts';
 import type { RetainedRevision } from './event-history.ts';
 
-/** Any abstract-level database or sublevel whose keys and values are Uint8Arrays. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the storage format is the backend's business
-export type ModelDatabase = AbstractLevel<any, Uint8Array, Uint8Array>;
-
-type ModelIterator = AbstractIterator<ModelDatabase, Uint8Array, Uint8Array>;
 
 /** How many entries one step of an iterator fetches. */
 const ITERATOR_STEP_ENTRIES = 256;
@@ -86,13 +81,13 @@ export interface RangeResult {
 }
 
 /**
- * A range read whose iterators are open (and so whose snapshot is taken); collect() reads
- * it. The count needs every key of the range, the key-values only the first `limit`, so
- * two iterators of the same moment do the two jobs.
+ * A range read whose iterator is open (and so whose snapshot is taken); collect() reads
+ * it. One iterator serves both the key-values and the count: it yields the first `limit`
+ * entries, then goes on to the end of the range only to count, so the count comes from
+ * the same snapshot. Counting is O(keys in the range), as it is in etcd.
  */
 export class RangeRead {
-  private readonly valuesIterator: ModelIterator | undefined;
-  private readonly countIterator: ModelIterator | undefined;
+  private readonly iterator: ModelIterator | undefined;
 
   constructor(
     db: ModelDatabase,
@@ -102,40 +97,34 @@ export class RangeRead {
   ) {
     const bounds = keyBounds(generation, request.range);
     if (bounds === undefined) return;
-    if (!request.countOnly) this.valuesIterator = db.iterator({ ...bounds, reverse: request.reverse, limit: request.limit });
-    this.countIterator = db.iterator({ ...bounds, values: false });
+    this.iterator = db.iterator({ ...bounds, reverse: request.reverse, values: !request.countOnly });
   }
 
   async collect(): Promise<RangeResult> {
+    const iterator = this.iterator;
+    if (iterator === undefined) return { kvs: [], more: false, count: 0 };
     try {
       const kvs: KeyValue[] = [];
-      if (this.valuesIterator !== undefined) {
-        for (const [key, value] of await this.valuesIterator.all()) {
-          const kv = decodeKeyRecord(copyBytes(keySuffix(key)), value, this.config);
-          if (this.request.keysOnly) kv.value = EMPTY_BYTES;
-          kvs.push(kv);
+      if (!this.request.countOnly) {
+        while (kvs.length < this.request.limit) {
+          const entries = await iterator.nextv(this.request.limit - kvs.length);
+          if (entries.length === 0) return { kvs, more: false, count: kvs.length };
+          for (const [key, value] of entries) {
+            const kv = decodeKeyRecord(copyBytes(keySuffix(key)), value, this.config);
+            if (this.request.keysOnly) kv.value = EMPTY_BYTES;
+            kvs.push(kv);
+          }
         }
       }
-      // Fewer than the limit means the first iterator saw the whole range.
-      const count = this.request.countOnly || kvs.length >= this.request.limit ? await this.countAll() : kvs.length;
+      let count = kvs.length;
+      for (;;) {
+        const entries = await iterator.nextv(ITERATOR_STEP_ENTRIES * 16);
+        if (entries.length === 0) break;
+        count += entries.length;
+      }
       return { kvs, more: count > kvs.length && !this.request.countOnly, count };
     } finally {
-      await this.close();
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.valuesIterator?.close();
-    await this.countIterator?.close();
-  }
-
-  private async countAll(): Promise<number> {
-    if (this.countIterator === undefined) return 0;
-    let count = 0;
-    for (;;) {
-      const entries = await this.countIterator.nextv(ITERATOR_STEP_ENTRIES * 16);
-      if (entries.length === 0) return count;
-      count += entries.length;
+      await iterator.close();
     }
   }
 }

@@ -3,18 +3,15 @@
 // the applied index. They all go into one batch, so after a crash the model is at the
 // entry before or at the entry, never between.
 
-import type { AbstractBatchOperation } from 'abstract-level';
 import { utf8Bytes } from './bytes.ts';
 import type { HistoryAppend } from './event-history.ts';
 import type { PositionedEvent } from './events.ts';
 import { encodeEvent } from './events.ts';
 import { eventKey, META_KEY, Section, sectionKey, stateKey } from './layout.ts';
-import type { ModelDatabase } from './model-reads.ts';
+import type { ModelBatchOperation } from './model-database.ts';
 import type { SessionTouch } from './sessions.ts';
 import type { StateRecord } from './records.ts';
 import { encodeKeyRecord, encodeMeta, encodeSession, encodeState } from './records.ts';
-
-export type ModelBatchOperation = AbstractBatchOperation<ModelDatabase, Uint8Array, Uint8Array>;
 
 export function keyOperations(generation: number, events: readonly PositionedEvent[]): ModelBatchOperation[] {
   return events.map((event) => {
