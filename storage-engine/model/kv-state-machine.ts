@@ -382,8 +382,24 @@ export class KvStateMachine {
     return header;
   }
 
+  /** Sessions and history of a generation, which must fit this replica's limits: a limit
+   * lowered below what is stored would otherwise change replicated state on its own. */
   private async readImage(generation: number): Promise<LoadedImage> {
-    return { sessions: await loadSessions(this.db, generation), history: await loadHistory(this.db, generation) };
+    const image = { sessions: await loadSessions(this.db, generation), history: await loadHistory(this.db, generation) };
+    if (image.sessions.length > this.config.clientsMax) {
+      throw new VstorError(
+        'FAILED_PRECONDITION',
+        `the model holds ${image.sessions.length} client sessions, more than config.clientsMax (${this.config.clientsMax})`,
+      );
+    }
+    const eventCount = image.history.reduce((total, retained) => total + retained.eventCount, 0);
+    if (eventCount > this.config.watchHistoryEventsMax) {
+      throw new VstorError(
+        'FAILED_PRECONDITION',
+        `the model holds ${eventCount} history events, more than config.watchHistoryEventsMax (${this.config.watchHistoryEventsMax})`,
+      );
+    }
+    return image;
   }
 
   /** Makes `generation` the model in memory: synchronous, so no read sees half of it. */

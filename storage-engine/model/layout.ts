@@ -82,7 +82,7 @@ export function stateKey(generation: number): Uint8Array {
 }
 
 export function eventKey(generation: number, revision: number, subIndex: number): Uint8Array {
-  const suffix = new Uint8Array(12);
+  const suffix = new Uint8Array(EVENT_SUFFIX_BYTES);
   const view = new DataView(suffix.buffer);
   view.setUint32(0, Math.floor(revision / 0x1_0000_0000));
   view.setUint32(4, revision % 0x1_0000_0000);
@@ -95,10 +95,17 @@ export function keySuffix(dataKey: Uint8Array): Uint8Array {
   return dataKey.subarray(GENERATION_PREFIX_BYTES + 1);
 }
 
+/** The bytes after the section byte of an event key. */
+export const EVENT_SUFFIX_BYTES = 12;
+
 export function eventPosition(dataKey: Uint8Array): { revision: number; subIndex: number } {
   const suffix = keySuffix(dataKey);
-  assert(suffix.length === 12, () => `event key of ${suffix.length} bytes`);
-  const view = new DataView(suffix.buffer, suffix.byteOffset, suffix.byteLength);
+  assert(suffix.length === EVENT_SUFFIX_BYTES, () => `event key of ${suffix.length} bytes`);
+  return eventPositionOfSuffix(suffix);
+}
+
+export function eventPositionOfSuffix(suffix: Uint8Array): { revision: number; subIndex: number } {
+  const view = new DataView(suffix.buffer, suffix.byteOffset, EVENT_SUFFIX_BYTES);
   return { revision: view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4), subIndex: view.getUint32(8) };
 }
 

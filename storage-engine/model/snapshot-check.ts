@@ -1,17 +1,19 @@
 // What restore() checks in each record of a snapshot before it writes it: that the record
 // belongs to a known section, decodes, and agrees with the header (no key modified after
-// the snapshot's revision, no session touched after its applied index, history within its
-// bounds), that keys come in strictly increasing order (so none twice), and that the
-// tables it fills stay within this replica's limits. A snapshot that fails is refused
-// whole; the model keeps its current image.
+// the snapshot's revision, no session touched after its applied index); that keys come in
+// strictly increasing order (so none twice); that the watch history holds every event of
+// every revision from its start to the snapshot's revision, as watchers rely on; and that
+// the tables it fills stay within this replica's limits. A snapshot that fails is refused
+// whole with a coded error; the model keeps its current image.
 
-import { compareBytes, ByteReader } from './bytes.ts';
+import { ByteReader, compareBytes } from './bytes.ts';
 import { decodeWriteResponse } from './codec.ts';
 import { validateClientId } from './commands.ts';
 import type { ModelConfig } from './config.ts';
-import { VstorError } from './errors.ts';
+import { isVstorError, VstorError } from './errors.ts';
+import type { EventPosition } from './events.ts';
 import { decodeEvent } from './events.ts';
-import { Section } from './layout.ts';
+import { EVENT_SUFFIX_BYTES, eventPositionOfSuffix, Section } from './layout.ts';
 import { decodeKeyRecord, decodeSession, validateState } from './records.ts';
 import type { SnapshotHeader, SnapshotRecord } from './snapshot-stream.ts';
 
@@ -22,12 +24,16 @@ export class SnapshotChecker {
   private readonly sessionClientIds = new Set<string>();
   private responseCount = 0;
   private eventCount = 0;
+  /** The first revision the history must hold events for (revision 1 has none). */
+  private readonly firstEventRevision: number;
+  private lastEvent: EventPosition | undefined;
 
   constructor(
     private readonly header: SnapshotHeader,
     private readonly config: ModelConfig,
   ) {
     validateState(new ByteReader(new Uint8Array(0), 'snapshot header'), header);
+    this.firstEventRevision = Math.max(header.historyStartRevision, 2);
   }
 
   check(record: SnapshotRecord): void {
@@ -55,6 +61,9 @@ export class SnapshotChecker {
   finish(): void {
     if (this.responseCount !== this.sessionClientIds.size) {
       throw malformed(`${this.sessionClientIds.size} sessions but ${this.responseCount} session responses`);
+    }
+    if ((this.lastEvent?.revision ?? this.firstEventRevision - 1) !== this.header.revision) {
+      throw malformed(`the watch history ends before revision ${this.header.revision}`);
     }
   }
 
@@ -86,13 +95,18 @@ export class SnapshotChecker {
   }
 
   private checkEvent(positionBytes: Uint8Array, value: Uint8Array): void {
-    if (positionBytes.length !== 12) throw malformed(`an event key of ${positionBytes.length} bytes`);
-    const view = new DataView(positionBytes.buffer, positionBytes.byteOffset, 12);
-    const revision = view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4);
-    const event = decodeEvent(value, { revision, subIndex: view.getUint32(8) }, this.config);
-    if (event.revision < this.header.historyStartRevision || event.revision > this.header.revision) {
-      throw malformed(`an event at revision ${event.revision}, outside the snapshot's history`);
+    if (positionBytes.length !== EVENT_SUFFIX_BYTES) throw malformed(`an event key of ${positionBytes.length} bytes`);
+    const position = eventPositionOfSuffix(positionBytes);
+    const last = this.lastEvent;
+    const continuesRevision = last !== undefined && position.revision === last.revision && position.subIndex === last.subIndex + 1;
+    const startsRevision =
+      position.subIndex === 0 && position.revision === (last === undefined ? this.firstEventRevision : last.revision + 1);
+    if (!continuesRevision && !startsRevision) {
+      throw malformed(`the watch history has a gap before event ${position.revision}.${position.subIndex}`);
     }
+    if (position.revision > this.header.revision) throw malformed(`an event at revision ${position.revision}, after the snapshot's`);
+    decodeEvent(value, position, this.config);
+    this.lastEvent = position;
     this.eventCount++;
     if (this.eventCount > this.config.watchHistoryEventsMax) {
       throw new VstorError(
@@ -103,14 +117,13 @@ export class SnapshotChecker {
   }
 
   private clientId(bytes: Uint8Array): string {
-    let clientId: string;
     try {
-      clientId = textDecoder.decode(bytes);
-    } catch {
-      throw malformed('a client id that is not valid UTF-8');
+      const clientId = textDecoder.decode(bytes);
+      validateClientId('client id', clientId, this.config);
+      return clientId;
+    } catch (error) {
+      throw malformed(isVstorError(error) ? error.message : 'a client id that is not valid UTF-8');
     }
-    validateClientId('snapshot client id', clientId, this.config);
-    return clientId;
   }
 }
 

@@ -2,8 +2,8 @@
 // chunks respect snapshotChunkBytes; restoring them into a fresh database gives the same
 // keys, revision, applied index and watch history; writes after snapshot() do not leak
 // into it; a damaged or truncated stream is refused with MALFORMED and leaves the model as
-// it was; and a crash at any point of a restore leaves, after reopening, either the old or
-// the new image, never a mix.
+// it was, as is a well-formed stream whose content is inconsistent; and a crash at any
+// point of a restore leaves, after reopening, either the old or the new image, never a mix.
 
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
@@ -12,6 +12,8 @@ import type { WatchEvent } from '../../storage-engine/model/events.ts';
 import { absoluteKey, generationPrefix, META_KEY, Section } from '../../storage-engine/model/layout.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
 import { encodeMeta } from '../../storage-engine/model/records.ts';
+import type { SnapshotHeader, SnapshotRecord } from '../../storage-engine/model/snapshot-stream.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../storage-engine/model/snapshot-stream.ts';
 import { bytes, dump, ModelDriver, openModel, put, TestDatabase, text } from './helpers.ts';
 
 async function populate(driver: ModelDriver, count: number): Promise<void> {
@@ -173,4 +175,67 @@ test('closing a snapshot early releases it, and closing the model ends an unfini
   await reader.next();
   await model.close();
   t.true(isVstorError(await t.throwsAsync(reader.next()), 'UNAVAILABLE'));
+});
+
+/** Decodes a snapshot, lets `edit` change its header and records, and encodes it again
+ * with a valid checksum: damage that only the content checks can find. */
+async function rewritten(
+  chunks: Uint8Array[],
+  edit: (header: SnapshotHeader, records: SnapshotRecord[]) => [SnapshotHeader, SnapshotRecord[]],
+): Promise<Uint8Array[]> {
+  let header: SnapshotHeader | undefined;
+  const records: SnapshotRecord[] = [];
+  for await (const item of decodeSnapshot(chunks, 1 << 20)) {
+    if (item.type === 'header') header = item.header;
+    else records.push(item.record);
+  }
+  const [editedHeader, editedRecords] = edit(header!, records);
+  async function* source(): AsyncGenerator<SnapshotRecord> {
+    yield* editedRecords;
+  }
+  const output: Uint8Array[] = [];
+  for await (const chunk of encodeSnapshot(editedHeader, source(), 1024)) output.push(chunk.slice());
+  return output;
+}
+
+test('a well-formed stream whose content is inconsistent is refused, naming what is wrong', async (t) => {
+  const { model: source, driver } = await openModel(t);
+  await populate(driver, 12);
+  const chunks = await chunksOf(source);
+  const { model: target } = await freshModel(t);
+  const before = await dump(target);
+  const section = (record: SnapshotRecord) => record.relativeKey[0];
+  const cases: Array<[string, (header: SnapshotHeader, records: SnapshotRecord[]) => [SnapshotHeader, SnapshotRecord[]], RegExp]> = [
+    ['an event missing from the history', (header, records) => [header, records.filter((record, index) => !(section(record) === Section.events && index % 5 === 2))], /watch history/],
+    ['a session without its response', (header, records) => [header, records.filter((record) => section(record) !== Section.responses)], /session responses/],
+    [
+      'a key newer than the header',
+      (header, records) => [{ ...header, revision: 3, historyStartRevision: 4 }, records.filter((record) => section(record) !== Section.events)],
+      /modified at revision \d+, after the snapshot's 3/,
+    ],
+    ['records out of order', (header, records) => [header, [records[1]!, records[0]!, ...records.slice(2)]], /increasing key order/],
+  ];
+  for (const [name, edit, message] of cases) {
+    const error = await t.throwsAsync(target.restore(await rewritten(chunks, edit)));
+    t.true(isVstorError(error, 'MALFORMED'), `${name}: ${String(error)}`);
+    t.regex(error?.message ?? '', message, name);
+    t.deepEqual(await dump(target), before, name);
+  }
+  t.deepEqual(await dump(target), before);
+  // The unedited stream, rewritten, is still accepted: the edits were the only damage.
+  await target.restore(await rewritten(chunks, (header, records) => [header, records]));
+  t.deepEqual(await dump(target), await dump(source));
+});
+
+test('an image with more sessions than this replica allows is refused, on restore and on open', async (t) => {
+  const { model: source, database, driver } = await openModel(t);
+  for (const clientId of ['a', 'b', 'c']) await driver.put('k', clientId, { clientId });
+  const { model: target } = await freshModel(t, { clientsMax: 2 });
+  t.true(isVstorError(await t.throwsAsync(target.restore(await chunksOf(source))), 'FAILED_PRECONDITION'));
+  await source.close();
+  const narrower = new KvStateMachine({ db: database.modelSpace, config: { clientsMax: 2 } });
+  const error = await t.throwsAsync(narrower.open());
+  t.true(isVstorError(error, 'FAILED_PRECONDITION'));
+  t.regex(error?.message ?? '', /config\.clientsMax/);
+  t.is(narrower.status, 'closed');
 });
