@@ -17,37 +17,27 @@
 // crash after it leaves the new image in force and the old one is cleared on open. The
 // model is always exactly one image, old or new, never a mix.
 
+import { utf8Bytes } from './bytes.ts';
+import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
 import type { KeyValue, RangeRequest, RangeResponse, WriteRequest, WriteResponse } from './commands.ts';
 import { validateKey } from './commands.ts';
-import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
 import type { ModelConfig } from './config.ts';
 import { modelConfig } from './config.ts';
 import { assert, AssertionError, invalidArgument, isVstorError, VstorError } from './errors.ts';
 import { EventHistoryIndex } from './event-history.ts';
-import type { RetainedRevision } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
-import { absoluteKey, generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
+import { generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
 import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
-import type { ValidRangeRequest } from './model-reads.ts';
-import {
-  GenerationKeyReader,
-  HistoryRead,
-  ImageRead,
-  loadHistory,
-  loadSessions,
-  RangeRead,
-  validateRangeRequest,
-} from './model-reads.ts';
+import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
+import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
 import { ModelSnapshot } from './model-snapshot.ts';
 import { historyOperations, keyOperations, metaOperation, sessionOperations, stateOperation } from './model-writes.ts';
 import type { SessionRecord, StateRecord } from './records.ts';
 import { decodeMeta, decodeState, initialState } from './records.ts';
+import { writeSnapshotImage } from './restore-image.ts';
 import { SessionTable } from './sessions.ts';
-import { SnapshotChecker } from './snapshot-check.ts';
 import type { SnapshotHeader } from './snapshot-stream.ts';
-import { decodeSnapshot } from './snapshot-stream.ts';
-import { utf8Bytes } from './bytes.ts';
 import type { HistoryPage, Watcher, WatchRequest } from './watch-hub.ts';
 import { WatchHub } from './watch-hub.ts';
 
@@ -75,11 +65,6 @@ export type ModelStatus = 'opening' | 'open' | 'closing' | 'closed';
 const QUEUED_WRITES_MAX = 1024;
 
 const noop = (): void => {};
-
-interface LoadedImage {
-  sessions: Array<[string, SessionRecord]>;
-  history: RetainedRevision[];
-}
 
 export class KvStateMachine {
   readonly config: Readonly<ModelConfig>;
@@ -240,7 +225,7 @@ export class KvStateMachine {
     const stateBytes = await this.db.get(stateKey(generation));
     assert(stateBytes !== undefined, () => `model generation ${generation} has no state record`);
     const state = decodeState(stateBytes);
-    this.installImage(generation, state, await this.readImage(generation));
+    this.installImage(generation, state, await loadImage(this.db, generation, this.config));
     this.hub = new WatchHub(
       { readHistory: (from, eventsMax) => this.readHistory(from, eventsMax) },
       this.config,
@@ -337,8 +322,8 @@ export class KvStateMachine {
     let header: SnapshotHeader;
     let image: LoadedImage;
     try {
-      header = await this.writeImage(target, chunks);
-      image = await this.readImage(target);
+      header = await writeSnapshotImage(this.db, target, chunks, this.config, () => this.currentStatus === 'open');
+      image = await loadImage(this.db, target, this.config);
     } catch (error) {
       await this.db.clear(generationBounds(target)).catch(noop);
       throw error;
@@ -350,56 +335,6 @@ export class KvStateMachine {
     await this.db.clear(generationBounds(previous));
     this.hub?.reset(state.revision, state.historyStartRevision);
     return header;
-  }
-
-  /** Writes the records of a snapshot stream under `target`, checking each; the header. */
-  private async writeImage(target: number, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotHeader> {
-    let header: SnapshotHeader | undefined;
-    let checker: SnapshotChecker | undefined;
-    let batch: ModelBatchOperation[] = [];
-    let batchBytes = 0;
-    for await (const item of decodeSnapshot(chunks, snapshotFrameBytesMax(this.config))) {
-      if (this.currentStatus !== 'open') throw new VstorError('UNAVAILABLE', 'the model is closing; the restore was abandoned');
-      if (item.type === 'header') {
-        header = item.header;
-        checker = new SnapshotChecker(header, this.config);
-        continue;
-      }
-      assert(checker !== undefined, 'a snapshot stream yields its header first');
-      checker.check(item.record);
-      const { relativeKey, value } = item.record;
-      batch.push({ type: 'put', key: absoluteKey(target, relativeKey), value });
-      batchBytes += relativeKey.length + value.length;
-      if (batchBytes >= this.config.snapshotChunkBytes) {
-        await this.db.batch(batch);
-        batch = [];
-        batchBytes = 0;
-      }
-    }
-    assert(header !== undefined && checker !== undefined, 'a complete snapshot stream has a header');
-    checker.finish();
-    if (batch.length > 0) await this.db.batch(batch);
-    return header;
-  }
-
-  /** Sessions and history of a generation, which must fit this replica's limits: a limit
-   * lowered below what is stored would otherwise change replicated state on its own. */
-  private async readImage(generation: number): Promise<LoadedImage> {
-    const image = { sessions: await loadSessions(this.db, generation), history: await loadHistory(this.db, generation) };
-    if (image.sessions.length > this.config.clientsMax) {
-      throw new VstorError(
-        'FAILED_PRECONDITION',
-        `the model holds ${image.sessions.length} client sessions, more than config.clientsMax (${this.config.clientsMax})`,
-      );
-    }
-    const eventCount = image.history.reduce((total, retained) => total + retained.eventCount, 0);
-    if (eventCount > this.config.watchHistoryEventsMax) {
-      throw new VstorError(
-        'FAILED_PRECONDITION',
-        `the model holds ${eventCount} history events, more than config.watchHistoryEventsMax (${this.config.watchHistoryEventsMax})`,
-      );
-    }
-    return image;
   }
 
   /** Makes `generation` the model in memory: synchronous, so no read sees half of it. */
@@ -513,11 +448,4 @@ export class KvStateMachine {
       throw new VstorError('UNAVAILABLE', `the model stopped after a failed write: ${String(this.failure)}`);
     }
   }
-}
-
-/** The longest frame a snapshot of this configuration can hold: an event with both a kv
- * and a prevKv, or a session's response, with room for the key and framing. */
-function snapshotFrameBytesMax(config: ModelConfig): number {
-  const eventBytes = 2 * (config.keyBytesMax + config.valueBytesMax);
-  return Math.max(eventBytes, config.responseBytesMax) + config.keyBytesMax + config.clientIdBytesMax + 256;
 }

@@ -11,7 +11,7 @@ import type { ModelDatabase, ModelIterator } from './model-database.ts';
 import type { KeyValue, RangeRequest } from './commands.ts';
 import { validateKey, validateRangeEnd } from './commands.ts';
 import type { ModelConfig } from './config.ts';
-import { assert, invalidArgument } from './errors.ts';
+import { assert, invalidArgument, VstorError } from './errors.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { decodeEvent } from './events.ts';
 import type { KeyReader } from './executor.ts';
@@ -206,6 +206,34 @@ export class ImageRead {
   async close(): Promise<void> {
     await this.iterator.close();
   }
+}
+
+export interface LoadedImage {
+  sessions: Array<[string, SessionRecord]>;
+  history: RetainedRevision[];
+}
+
+/**
+ * The sessions and history of a generation, which must fit this replica's limits: a limit
+ * lowered below what is stored is an operator's mistake, refused with FAILED_PRECONDITION,
+ * as evicting on the spot would change replicated state outside the log.
+ */
+export async function loadImage(db: ModelDatabase, generation: number, config: ModelConfig): Promise<LoadedImage> {
+  const image = { sessions: await loadSessions(db, generation), history: await loadHistory(db, generation) };
+  if (image.sessions.length > config.clientsMax) {
+    throw new VstorError(
+      'FAILED_PRECONDITION',
+      `the model holds ${image.sessions.length} client sessions, more than config.clientsMax (${config.clientsMax})`,
+    );
+  }
+  const eventCount = image.history.reduce((total, retained) => total + retained.eventCount, 0);
+  if (eventCount > config.watchHistoryEventsMax) {
+    throw new VstorError(
+      'FAILED_PRECONDITION',
+      `the model holds ${eventCount} history events, more than config.watchHistoryEventsMax (${config.watchHistoryEventsMax})`,
+    );
+  }
+  return image;
 }
 
 /** Every client session of a generation, for the session table. */

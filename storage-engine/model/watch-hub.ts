@@ -273,9 +273,8 @@ export class Watcher implements AsyncIterableIterator<WatchEvent[]> {
 
   /** Ends the watch from the consumer's side: iteration simply finishes. */
   cancel(): void {
-    this.end();
     this.queue = [];
-    this.wake();
+    this.end();
   }
 
   next(): Promise<IteratorResult<WatchEvent[]>> {
