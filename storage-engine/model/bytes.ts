@@ -50,22 +50,6 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return result;
 }
 
-/** A short printable form of a key for error messages: hex, cut after 32 bytes. */
-export function describeBytes(bytes: Uint8Array): string {
-  const shown = Buffer.from(bytes.subarray(0, 32)).toString('hex');
-  return bytes.length > 32 ? `0x${shown}… (${bytes.length} bytes)` : `0x${shown}`;
-}
-
-/** The length in bytes of `value` as a varint. */
-export function varintBytes(value: number): number {
-  let length = 1;
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80);
-    length++;
-  }
-  return length;
-}
-
 export class ByteWriter {
   private buffer: Uint8Array;
   private length = 0;

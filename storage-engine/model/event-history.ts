@@ -34,10 +34,6 @@ export class EventHistoryIndex {
     return this.startRevision;
   }
 
-  get retainedEventCount(): number {
-    return this.eventCount;
-  }
-
   /** Rebuilds the index from the persisted history, oldest revision first. */
   load(historyStartRevision: number, revisions: readonly RetainedRevision[]): void {
     this.retained = revisions.map((retained) => ({ ...retained }));

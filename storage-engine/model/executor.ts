@@ -101,7 +101,7 @@ function withHeader(result: HeaderlessResponse, header: ResponseHeader): WriteRe
   return { ...result, header } as TxnOperationResponse;
 }
 
-export function compareHolds(compare: Compare, current: KeyValue | undefined): boolean {
+function compareHolds(compare: Compare, current: KeyValue | undefined): boolean {
   let difference: number;
   if (compare.target === 'value') {
     // A missing key has no value to compare, so every value compare on it fails.

@@ -23,7 +23,7 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array {
   return RANGE_END_UNBOUNDED;
 }
 
-export function isUnboundedEnd(rangeEnd: Uint8Array): boolean {
+function isUnboundedEnd(rangeEnd: Uint8Array): boolean {
   return rangeEnd.length === 1 && rangeEnd[0] === 0;
 }
 

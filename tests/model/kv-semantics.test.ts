@@ -284,3 +284,22 @@ test('public methods check their arguments and the model status', async (t) => {
   await model.open();
   t.is(model.status, 'open');
 });
+
+test('a range read reports the revision its data is at, even while entries are being applied', async (t) => {
+  const { model, driver } = await openModel(t);
+  await driver.put('k', '0');
+  let writing = true;
+  const writer = (async () => {
+    for (let index = 1; index <= 150; index++) await driver.put('k', String(index));
+    writing = false;
+  })();
+  let reads = 0;
+  while (writing) {
+    // Every revision changes k, so data at revision r has k.modRevision = r exactly.
+    const response = await model.range({ key: bytes('k') });
+    t.is(response.kvs[0]!.modRevision, response.header.revision);
+    reads++;
+  }
+  await writer;
+  t.true(reads > 10, `only ${reads} reads overlapped the writes`);
+});
