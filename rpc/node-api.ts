@@ -18,6 +18,16 @@ export interface MemberAddresses {
   nbd: string;
 }
 
+/**
+ * The at-most-once identity of a membership change, as for a KV write: a retry reuses the
+ * pair, so the leader can answer it with the outcome of the first attempt instead of
+ * applying the change twice (or failing a retried add with ALREADY_EXISTS).
+ */
+export interface WriteIdentity {
+  clientId: string;
+  sequence: number;
+}
+
 export interface MemberInfo extends MemberAddresses {
   /** The operator's name (n1). */
   name: string;
@@ -33,6 +43,11 @@ export interface ClusterNode {
   /** The current leader as this member knows it, or undefined during an election. */
   leader(): MemberInfo | undefined;
   raftStatus(): RaftStatus;
+  /** The first and last index of this member's Raft log (Cluster.Status reports them, and
+   * the leader's last index minus a member's match index is that member's lag). */
+  raftLogIndexes(): { firstIndex: number; lastIndex: number };
+  /** The revision of this member's model: the header of responses that read no keys. */
+  modelRevision(): number;
   members(): MemberInfo[];
 
   /**
@@ -48,12 +63,13 @@ export interface ClusterNode {
   range(request: RangeRequest): Promise<RangeResponse>;
   watch(request: WatchRequest): Watcher;
 
-  /** Leader only (followers relay): adds a learner with its addresses. */
-  addLearner(name: string, raftId: number, addresses: MemberAddresses): Promise<ConfState>;
+  /** Leader only (followers relay): adds a learner with its addresses. ALREADY_EXISTS if
+   * the id, the name or an address is taken, unless `identity` was already applied. */
+  addLearner(name: string, raftId: number, addresses: MemberAddresses, identity: WriteIdentity): Promise<ConfState>;
   /** Leader only: makes a caught-up learner a voter; FAILED_PRECONDITION if it lags. */
-  promote(raftId: number): Promise<ConfState>;
+  promote(raftId: number, identity: WriteIdentity): Promise<ConfState>;
   /** Leader only: removes a member (a removed leader steps down). */
-  remove(raftId: number): Promise<ConfState>;
+  remove(raftId: number, identity: WriteIdentity): Promise<ConfState>;
   /** Asks the leader to hand leadership to `raftId`; resolves when it has moved. */
   transferLeadership(raftId: number): Promise<void>;
 }
