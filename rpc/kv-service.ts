@@ -1,0 +1,138 @@
+// vstor.v1.KV over a ClusterNode: each handler checks its request at the edge
+// (rpc/kv-requests.ts), asks the node, and answers in the wire's shapes
+// (rpc/kv-responses.ts). Writes go through node.write, which Raft routes to the leader and
+// applies at most once per (client_id, sequence); reads are linearizable unless the client
+// asks for a serializable one; Watch streams a model watcher (rpc/watch-stream.ts).
+import type { KVHandlers } from '../proto/gen/vstor/v1/KV.ts';
+import type { ModelConfig } from '../storage-engine/model/index.ts';
+import { defaultModelConfig } from '../storage-engine/model/index.ts';
+import { assert } from '../consensus/index.ts';
+import { VstorError } from './errors.ts';
+import { errorStatusOf, serveUnary } from './handler.ts';
+import type { KvLimits } from './kv-requests.ts';
+import { deleteRangeFromWire, putFromWire, readRequestFromWire, txnFromWire, watchFromWire } from './kv-requests.ts';
+import { deleteRangeResponseToWire, putResponseToWire, rangeResponseToWire, responseHeader, txnResponseToWire } from './kv-responses.ts';
+import type { ClusterNode } from './node-api.ts';
+import type { RpcObserver } from './observer.ts';
+import { CallRecorder } from './observer.ts';
+import { checkRequestSize } from './request-limit.ts';
+import type { WatchCall } from './watch-stream.ts';
+import { WatchStream } from './watch-stream.ts';
+
+export interface KvServiceOptions {
+  node: ClusterNode;
+  /** The model's limits, checked at the edge; the daemon passes the model's own config
+   * so that the edge and the model agree. Default: defaultModelConfig. */
+  limits?: ModelConfig;
+  observer?: RpcObserver;
+  /** The largest Range response, about; key-values past it are left for the next read
+   * (`more` is set). Default 4 MiB, grpc's usual client receive limit. */
+  rangeResponseBytesMax?: number;
+  /** How often an idle watch with progress_notify reports its revision. Default 60 s. */
+  watchProgressIntervalMs?: number;
+}
+
+const servicePrefix = 'vstor.v1.KV/';
+
+export class KvService {
+  readonly handlers: KVHandlers;
+  private readonly node: ClusterNode;
+  private readonly limits: KvLimits;
+  private readonly observer: RpcObserver | undefined;
+  private readonly rangeResponseBytesMax: number;
+  private readonly watchProgressIntervalMs: number;
+  private readonly watches = new Set<WatchStream>();
+  private closed = false;
+
+  constructor(options: KvServiceOptions) {
+    this.node = options.node;
+    this.limits = options.limits ?? defaultModelConfig;
+    this.observer = options.observer;
+    this.rangeResponseBytesMax = options.rangeResponseBytesMax ?? 4 * 1024 * 1024;
+    this.watchProgressIntervalMs = options.watchProgressIntervalMs ?? 60_000;
+    // The daemon validates its config at start-up; a bad limit here is a bug.
+    assert(Number.isSafeInteger(this.rangeResponseBytesMax) && this.rangeResponseBytesMax > 0, 'rangeResponseBytesMax must be a positive integer');
+    assert(Number.isSafeInteger(this.watchProgressIntervalMs) && this.watchProgressIntervalMs > 0, 'watchProgressIntervalMs must be a positive integer');
+
+    const node = this.node;
+    const limits = this.limits;
+    const observe = (operation: 'range' | 'put' | 'delete' | 'txn'): void => this.observer?.kvOperation(operation);
+    this.handlers = {
+      Range: serveUnary(`${servicePrefix}Range`, this.observer, async (wire) => {
+        const read = readRequestFromWire(wire, limits);
+        if (!read.serializable) await node.readBarrier();
+        const response = await node.range(read.range);
+        checkRevision(read.revision, response.header.revision);
+        observe('range');
+        return rangeResponseToWire(responseHeader(node, response.header.revision), response, this.rangeResponseBytesMax);
+      }),
+      Put: serveUnary(`${servicePrefix}Put`, this.observer, async (wire) => {
+        const response = putResponseToWire(node, await node.write(putFromWire(wire, limits)));
+        observe('put');
+        return response;
+      }),
+      DeleteRange: serveUnary(`${servicePrefix}DeleteRange`, this.observer, async (wire) => {
+        const response = deleteRangeResponseToWire(node, await node.write(deleteRangeFromWire(wire, limits)));
+        observe('delete');
+        return response;
+      }),
+      Txn: serveUnary(`${servicePrefix}Txn`, this.observer, async (wire) => {
+        const response = txnResponseToWire(node, await node.write(txnFromWire(wire, limits)));
+        observe('txn');
+        return response;
+      }),
+      Watch: (call) => this.watch(call),
+    };
+  }
+
+  get watchCount(): number {
+    return this.watches.size;
+  }
+
+  /** Ends every watch with UNAVAILABLE (the client resumes elsewhere) and refuses new
+   * ones, so that a server's graceful shutdown is not held up by streams that never end
+   * on their own. Unary calls are still served until the server stops. Safe twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const watch of this.watches) watch.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; watch again from the next revision'));
+  }
+
+  private watch(call: WatchCall): void {
+    const recorder = new CallRecorder(this.observer, `${servicePrefix}Watch`, true);
+    let stream: WatchStream;
+    try {
+      checkRequestSize(call.request);
+      if (this.closed) throw new VstorError('UNAVAILABLE', 'the server is shutting down');
+      const start = watchFromWire(call.request, this.limits);
+      const watcher = this.node.watch(start.request);
+      stream = new WatchStream(call, watcher, {
+        progressIntervalMs: start.progressNotify ? this.watchProgressIntervalMs : undefined,
+        header: (revision) => responseHeader(this.node, revision),
+      });
+    } catch (error) {
+      const errorStatus = errorStatusOf(error);
+      call.emit('error', errorStatus);
+      recorder.finish(errorStatus.code);
+      return;
+    }
+    this.watches.add(stream);
+    this.observer?.kvOperation('watch');
+    void stream.run().then((code) => {
+      this.watches.delete(stream);
+      recorder.finish(code);
+    });
+  }
+}
+
+/**
+ * The model keeps only its current state, so a read at a given revision can be served
+ * only when that is the revision the read saw; etcd's answers otherwise are kept: a
+ * future revision and a compacted one are both OUT_OF_RANGE (the latter with vstor code
+ * COMPACTED).
+ */
+function checkRevision(asked: number, served: number): void {
+  if (asked === 0 || asked === served) return;
+  if (asked > served) throw new VstorError('OUT_OF_RANGE', `revision: ${asked} is in the future; the current revision is ${served}`);
+  throw new VstorError('COMPACTED', `revision: ${asked} is compacted; only the current revision ${served} can be read`);
+}
