@@ -15,7 +15,9 @@
 // One response per revision: a watcher catching up from history reads it in pages, and a
 // page may end inside a revision (a range delete of many keys). The events of the last
 // revision of a batch are held back until that revision is known to be complete: a later
-// event arrived, or the watcher moved past the revision with nothing more queued.
+// event arrived, or the watcher moved past the revision with nothing more queued. The
+// watcher moves past a revision without waking its consumer when the next page is empty,
+// so while events are held back the pump also looks again every HOLD_CHECK_MS.
 //
 // Endings: the client cancelling the call cancels the watcher and the pump stops writing;
 // a watcher the model ends (too slow, history compacted, model closing) or stop() ends
@@ -29,6 +31,9 @@ import type { WatchEvent, Watcher } from '../storage-engine/model/index.ts';
 import type { VstorError } from './errors.ts';
 import { errorStatusOf } from './handler.ts';
 import { watchResponsesToWire } from './kv-responses.ts';
+
+/** How often held-back events are checked for completeness (see above). */
+const HOLD_CHECK_MS = 5;
 
 export type WatchCall = ServerWritableStream<WatchRequest__Output, WatchResponse>;
 
@@ -78,9 +83,13 @@ export class WatchStream {
     try {
       await this.write({ header: this.options.header(this.seenRevision()), events: [] });
       let heldBack: WatchEvent[] = [];
-      for await (const events of this.watcher) {
+      let next = this.watcher.next();
+      while (!this.cancelled) {
+        const step = heldBack.length === 0 ? await next : await Promise.race([next, delay(HOLD_CHECK_MS)]);
+        if (step !== undefined && step.done === true) break;
+        // The events taken now, after those held back; none when the check timer fired.
+        const taken = step === undefined ? heldBack : heldBack.concat(step.value);
         this.holding = true;
-        const taken = heldBack.length === 0 ? events : heldBack.concat(events);
         const completeCount = this.completeEventCount(taken);
         heldBack = taken.slice(completeCount);
         for (const response of watchResponsesToWire(taken.slice(0, completeCount), this.options.header)) {
@@ -88,7 +97,8 @@ export class WatchStream {
           await this.write(response);
         }
         this.holding = heldBack.length > 0;
-        if (this.cancelled) break;
+        // Ask for more only once what was taken is written: that is the back-pressure.
+        if (step !== undefined) next = this.watcher.next();
       }
       if (this.cancelled) return status.CANCELLED;
       this.call.end();
@@ -106,7 +116,8 @@ export class WatchStream {
     }
   }
 
-  /** How many of `events` (in revision order) belong to revisions known to be complete. */
+  /** How many of `events` (in revision order, at least one) belong to revisions known to
+   * be complete. */
   private completeEventCount(events: readonly WatchEvent[]): number {
     const lastRevision = events[events.length - 1]!.kv.modRevision;
     if (this.watcher.queuedEventCount === 0 && this.watcher.position.revision > lastRevision) return events.length;
@@ -147,4 +158,9 @@ export class WatchStream {
     if (this.watcher.queuedEventCount > 0) return;
     if (!this.call.write({ header: this.options.header(this.seenRevision()), events: [] })) this.full = true;
   }
+}
+
+/** Resolves with undefined after `ms`. */
+function delay(ms: number): Promise<undefined> {
+  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms));
 }
