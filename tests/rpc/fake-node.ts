@@ -51,6 +51,8 @@ export class FakeNode implements ClusterNode {
   term = 3;
   readBarrierCount = 0;
   readonly writes: WriteRequest[] = [];
+  /** Every watcher this member created, in order. */
+  readonly watchers: Watcher[] = [];
   readonly membershipCalls: MembershipCall[] = [];
   /**
    * Called with each write before it is applied; it may throw to refuse the write, or
@@ -129,7 +131,9 @@ export class FakeNode implements ClusterNode {
   }
 
   watch(request: WatchRequest): Watcher {
-    return this.shared.model.watch(request);
+    const watcher = this.shared.model.watch(request);
+    this.watchers.push(watcher);
+    return watcher;
   }
 
   async addLearner(name: string, raftId: number, addresses: MemberAddresses, identity: WriteIdentity): Promise<ConfState> {
