@@ -206,15 +206,23 @@ export class TestCluster {
     for (const m of messages) this.deliver(m);
   }
 
+  /**
+   * One round: every node runs its loop until it has nothing more to do, then the messages
+   * they sent are delivered. Returns false when nothing was sent (the cluster is quiescent).
+   */
+  round(): boolean {
+    const outbox: Message[] = [];
+    for (const n of this.nodes.values()) {
+      while (n.node.hasReady()) outbox.push(...this.handleReady(n));
+    }
+    for (const m of outbox) this.deliver(m);
+    return outbox.length > 0;
+  }
+
   /** Runs every node's loop and delivers messages until quiescent. */
   stabilize(roundsMax = 1000): void {
     for (let round = 0; round < roundsMax; round++) {
-      const outbox: Message[] = [];
-      for (const n of this.nodes.values()) {
-        while (n.node.hasReady()) outbox.push(...this.handleReady(n));
-      }
-      if (outbox.length === 0) return;
-      for (const m of outbox) this.deliver(m);
+      if (!this.round()) return;
     }
     throw new Error(`cluster did not stabilize within ${roundsMax} rounds`);
   }
