@@ -45,6 +45,8 @@ export class TestCluster {
   readonly delivered: Message[] = [];
   /** Every message any node sent, delivered or dropped by a filter. */
   readonly sent: Message[] = [];
+  /** Whether a delivered Raft snapshot is reported to its sender as finished at once. */
+  reportSnapshots = true;
   private seed: number;
 
   constructor(
@@ -195,7 +197,7 @@ export class TestCluster {
     } catch (error) {
       if (!isRaftError(error)) throw error;
     }
-    if (m.type === MessageType.Snap) {
+    if (m.type === MessageType.Snap && this.reportSnapshots) {
       const sender = this.nodes.get(m.from);
       sender?.node.reportSnapshot(m.to, 'finish');
     }

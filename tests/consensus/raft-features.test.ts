@@ -71,17 +71,19 @@ test('without pre-vote, the same partitioned node comes back with a higher term 
   t.true(stateOf(c, 1).term > term, 'the cluster had to move to 3’s term: the pre-vote test above is not vacuous');
 });
 
-test('pre-vote with check-quorum: a rejoining node with an up-to-date log is still ignored while the leader is live', (t) => {
+test('pre-vote with check-quorum: a node that cannot hear the leader, with an up-to-date log, is refused pre-votes while the leader is live', (t) => {
+  // Pre-vote alone would not help here: the others would grant a pre-vote to a log as up to
+  // date as theirs. The leader lease is what makes them refuse.
   const c = elected([1, 2, 3], { preVote: true, checkQuorum: true });
   const term = stateOf(c, 1).term;
-  c.isolate(3);
-  for (let i = 0; i < 5 * ELECTION_TICKS; i++) c.tick(3);
-  c.stabilize();
-  c.heal();
-  c.tickAll(3 * ELECTION_TICKS);
+  c.drop((m) => m.from === 1 && m.to === 3);
+  const before = c.sent.length;
+  c.tickAll(5 * ELECTION_TICKS);
+  const preVotes = ofType(c.sent.slice(before), MessageType.PreVote).filter((m) => m.from === 3);
+  t.true(preVotes.length >= 2, '3 keeps asking');
+  t.deepEqual(ofType(c.sent.slice(before), MessageType.PreVoteResp).filter((m) => m.to === 3 && !m.reject), [], 'no one grants');
   t.is(c.leaderId(), 1);
-  t.is(stateOf(c, 1).term, term);
-  t.is(stateOf(c, 3).lead, 1);
+  for (const id of [1, 2, 3]) t.is(stateOf(c, id).term, term, `node ${id} is still in term ${term}`);
 });
 
 // ================================================================ check-quorum and the lease
@@ -200,6 +202,40 @@ test('a snapshot older than the follower\'s commit index is ignored, and answere
   t.is(answer?.index, committed);
   t.false(answer?.reject);
   t.deepEqual(c.get(2).applied, ['a', 'b'], 'nothing was rolled back');
+});
+
+test('the leader leaves the snapshot state on the follower\'s acknowledgement, even before the snapshot is reported sent', (t) => {
+  const c = elected([1, 2, 3]);
+  c.reportSnapshots = false;
+  c.isolate(3);
+  c.propose(1, 'a');
+  c.compact(1);
+  c.heal();
+  c.tickAll();
+  t.deepEqual(c.get(3).applied, ['a']);
+  t.is(c.get(1).node.status().progress?.get(3)?.state, 'replicate');
+  c.propose(1, 'b');
+  t.deepEqual(c.get(3).applied, ['a', 'b']);
+});
+
+test('a failed snapshot is reported, the leader probes again and sends the snapshot anew', (t) => {
+  const c = elected([1, 2, 3]);
+  c.reportSnapshots = false;
+  c.isolate(3);
+  c.propose(1, 'a');
+  c.compact(1);
+  c.heal();
+  const lost = c.drop((m) => m.type === MessageType.Snap);
+  c.tickAll();
+  t.is(c.get(1).node.status().progress?.get(3)?.state, 'snapshot');
+  c.tickAll(3);
+  t.is(ofType(c.sent, MessageType.Snap).length, 1, 'nothing more is sent while the snapshot is in flight');
+  lost();
+  c.get(1).node.reportSnapshot(3, 'failure');
+  t.is(c.get(1).node.status().progress?.get(3)?.state, 'probe');
+  c.tickAll(2);
+  t.is(ofType(c.sent, MessageType.Snap).length, 2, 'sent again after the next heartbeat answer');
+  t.deepEqual(c.get(3).applied, ['a']);
 });
 
 // ================================================================ membership

@@ -613,13 +613,13 @@ function figure8(): { c: TestCluster; index: number } {
   c.isolate(5);
   // (c) S1 restarts and is elected in term 4 (its first try, in term 3, fails: S3 and S4
   // voted for S5 there). It replicates the entry of term 2 to S3, but not its own of term 4:
-  // an append carrying it is dropped once the receiver holds the entry of term 2 (before
-  // that S3 rejects it, which makes S1 back up and send the entry of term 2). S4 hears no
-  // appends.
+  // an append carrying that is dropped once S3 holds the entry of term 2 (before, S3 rejects
+  // it, which makes S1 back up and send the entry of term 2). S2 acknowledges both, so that
+  // S1 knows three servers store the entry of term 2; S4 hears no appends.
   s1Down();
   c.restart(1, 0);
   c.drop((m) => m.from === 1 && m.type === MessageType.App &&
-    (m.to === 4 || (m.entries.some((e) => e.term === 4) && c.get(m.to).node.raft.log.maybeTerm(index) === 2)));
+    (m.to === 4 || (m.to === 3 && m.entries.some((e) => e.term === 4) && c.get(3).node.raft.log.maybeTerm(index) === 2)));
   c.elect(1);
   if (c.get(1).node.raft.state !== StateType.Leader) c.elect(1);
   return { c, index };
@@ -631,6 +631,9 @@ test('§5.4.2 Figure 8 (c): an entry of term 2 stored on a majority by the leade
   t.is(leader.state, StateType.Leader);
   t.is(leader.term, 4);
   t.deepEqual([1, 2, 3].map((id) => c.get(id).node.raft.log.maybeTerm(index)), [2, 2, 2], 'S1, S2 and S3 store it: a majority of five');
+  const progress = c.get(1).node.status().progress!;
+  t.true([1, 2, 3].every((id) => progress.get(id)!.match >= index), 'and the leader knows it');
+  t.true(progress.get(3)!.match < index + 1, 'S3 lacks the entry of term 4');
   t.is(c.get(5).node.raft.log.maybeTerm(index), 3, 'S5 holds a different entry there, of term 3');
   t.true(leader.log.committed < index, `not committed (commit index ${leader.log.committed})`);
   for (const n of c.nodes.values()) t.deepEqual(n.applied, [], `node ${n.id} applied nothing of it`);
