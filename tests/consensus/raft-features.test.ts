@@ -289,6 +289,36 @@ test('a change in the joint configuration needs both majorities: the outgoing ha
   t.true(stateOf(c, 1).log.committed > committed, '1, 2, 4 and 5: a majority of both halves');
 });
 
+test('a leader demoted to learner through a joint configuration steps down when it is left, and keeps receiving the log', (t) => {
+  const c = elected([1, 2, 3]);
+  c.addNode(4);
+  c.proposeConfChange(1, cc([{ type: 'add-learner', nodeId: 1 }, { type: 'add-node', nodeId: 4 }]));
+  t.deepEqual(c.get(2).node.status().confState, { voters: [2, 3, 4], votersOutgoing: [], learners: [1], learnersNext: [], autoLeave: false },
+    '1 was staged in learnersNext while joint, and is a learner now');
+  t.is(stateOf(c, 1).state, StateType.Follower);
+  tickUntil(c, () => c.leaderId() !== undefined && c.leaderId() !== 1, 5 * ELECTION_TICKS);
+  const leader = c.leaderId()!;
+  t.true([2, 3, 4].includes(leader));
+  c.propose(leader, 'after');
+  t.deepEqual(c.get(1).applied, ['after'], 'the learner still applies the log');
+});
+
+test('a new leader elected in a joint configuration with auto-leave leaves it', (t) => {
+  const c = elected([1, 2, 3]);
+  c.addNode(4);
+  c.addNode(5);
+  // 1 enters the joint configuration, but its proposal to leave it never gets out.
+  c.drop((m) => m.from === 1 && m.type === MessageType.App && m.entries.some((e) => e.type === EntryType.ConfChange && e.data.length === 0));
+  c.proposeConfChange(1, cc([{ type: 'add-node', nodeId: 4 }, { type: 'add-node', nodeId: 5 }]));
+  t.deepEqual(c.get(2).node.status().confState.votersOutgoing, [1, 2, 3], '2 is in the joint configuration');
+  c.isolate(1);
+  c.elect(2);
+  t.is(c.leaderId(), 2);
+  for (const id of [2, 3, 4, 5]) {
+    t.deepEqual(c.get(id).node.status().confState, { voters: [1, 2, 3, 4, 5], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false }, `node ${id}`);
+  }
+});
+
 test('a learner is added, caught up, and promoted to voter', (t) => {
   const c = elected([1, 2, 3]);
   c.propose(1, 'a');
