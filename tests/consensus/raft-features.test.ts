@@ -319,6 +319,21 @@ test('a new leader elected in a joint configuration with auto-leave leaves it', 
   }
 });
 
+test('with stepDownOnRemoval off, a removed leader stays leader but refuses proposals until it hands leadership over', (t) => {
+  const c = elected([1, 2, 3], { stepDownOnRemoval: false });
+  c.proposeConfChange(1, cc([{ type: 'remove-node', nodeId: 1 }]));
+  t.deepEqual(c.get(2).node.status().confState.voters, [2, 3]);
+  t.is(stateOf(c, 1).state, StateType.Leader);
+  t.throws(() => c.get(1).node.propose(bytes('x')), { instanceOf: RaftError, code: 'PROPOSAL_DROPPED', message: /removed/ });
+  c.tickAll(3 * ELECTION_TICKS);
+  t.is(c.leaderId(), 1, 'its heartbeats keep the others from electing');
+  c.get(1).node.transferLeadership(2);
+  c.stabilize();
+  t.is(c.leaderId(), 2);
+  c.propose(2, 'y');
+  t.deepEqual(c.get(3).applied, ['y']);
+});
+
 test('a learner is added, caught up, and promoted to voter', (t) => {
   const c = elected([1, 2, 3]);
   c.propose(1, 'a');
