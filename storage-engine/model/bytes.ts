@@ -2,7 +2,7 @@
 // reader. Integers are unsigned LEB128 varints, which are compact for the small numbers a
 // model mostly holds; fixed-width big-endian integers are used only inside storage keys,
 // where byte order must equal numeric order. The reader never trusts its input: every read
-// names the field it is reading so that a MALFORMED error says what is wrong, and varints
+// names the field it is reading so that an INVALID_ARGUMENT error says what is wrong, and varints
 // must be minimal so that one value has exactly one encoding.
 
 import { assert, VstorError } from './errors.ts';
@@ -150,7 +150,7 @@ export class ByteReader {
   }
 
   malformed(field: string, problem: string): VstorError {
-    return new VstorError('MALFORMED', `${this.subject}: ${field}: ${problem}`);
+    return new VstorError('INVALID_ARGUMENT', `${this.subject}: ${field}: ${problem}`);
   }
 
   uint8(field: string): number {

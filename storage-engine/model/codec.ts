@@ -5,7 +5,7 @@
 // the group and the model ignores it.
 //
 // Decoding never trusts its input: truncation, unknown tags, flag bits or trailing bytes
-// are MALFORMED errors naming the field, and a decoded request is validated against the
+// are INVALID_ARGUMENT errors naming the field, and a decoded request is validated against the
 // limits like one that arrives through the public API.
 
 import { ByteReader, ByteWriter } from './bytes.ts';
@@ -52,7 +52,7 @@ export function encodeWriteRequest(request: WriteRequest): Uint8Array {
   return writer.finish();
 }
 
-/** The request in a model entry: MALFORMED, UNSUPPORTED_VERSION or INVALID_ARGUMENT if not. */
+/** The request in a model entry: INVALID_ARGUMENT or UNSUPPORTED_FORMAT if not. */
 export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig): WriteRequest {
   const reader = new ByteReader(entryBytes, 'command');
   if (!isModelEntry(entryBytes)) throw reader.malformed('tag', 'not a model entry');
@@ -60,7 +60,7 @@ export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig):
   const version = reader.uint8('version');
   if (version !== COMMAND_CODEC_VERSION) {
     throw new VstorError(
-      'UNSUPPORTED_VERSION',
+      'UNSUPPORTED_FORMAT',
       `command: codec version ${version} is not known to this replica (knows ${COMMAND_CODEC_VERSION})`,
     );
   }

@@ -253,7 +253,7 @@ export class KvStateMachine {
       request = decodeWriteRequest(entryBytes, this.config);
     } catch (error) {
       // Skipping an entry that other replicas can apply would make this one diverge.
-      if (isVstorError(error, 'UNSUPPORTED_VERSION')) {
+      if (isVstorError(error, 'UNSUPPORTED_FORMAT')) {
         throw new AssertionError(`entry ${index}: ${error.message}; upgrade this replica before it applies further`);
       }
       if (!isVstorError(error)) throw error;

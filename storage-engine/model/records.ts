@@ -1,6 +1,6 @@
 // The values the model stores under the keys of layout.ts. Each has a decoder that checks
 // what it reads: the same decoders validate a snapshot from another replica on restore,
-// so a MALFORMED error here means a damaged snapshot or a damaged disk.
+// so an INVALID_ARGUMENT error here means a damaged snapshot or a damaged disk.
 
 import { ByteReader, ByteWriter } from './bytes.ts';
 import type { KeyValue } from './commands.ts';

@@ -128,5 +128,5 @@ export class SnapshotChecker {
 }
 
 function malformed(problem: string): VstorError {
-  return new VstorError('MALFORMED', `snapshot: ${problem}`);
+  return new VstorError('INVALID_ARGUMENT', `snapshot: ${problem}`);
 }

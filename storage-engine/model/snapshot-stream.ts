@@ -13,7 +13,7 @@
 // restore that has seen the end has seen every byte intact.
 
 import { ByteReader, ByteWriter, utf8Bytes } from './bytes.ts';
-import { crc32cUpdate } from './checksum.ts';
+import { crc32c } from '../crc32c.ts';
 import { VstorError } from './errors.ts';
 
 const MAGIC = utf8Bytes('VSKS');
@@ -74,7 +74,7 @@ class ChunkAssembler {
   }
 
   *write(bytes: Uint8Array, checksummed = true): Generator<Uint8Array> {
-    if (checksummed) this.checksum = crc32cUpdate(this.checksum, bytes);
+    if (checksummed) this.checksum = crc32c(bytes, this.checksum);
     let offset = 0;
     while (offset < bytes.length) {
       const count = Math.min(this.chunkBytes - this.length, bytes.length - offset);
@@ -97,7 +97,7 @@ class ChunkAssembler {
 export type SnapshotItem = { type: 'header'; header: SnapshotHeader } | { type: 'record'; record: SnapshotRecord };
 
 /**
- * The header, then every record, of a snapshot stream. Throws MALFORMED for anything
+ * The header, then every record, of a snapshot stream. Throws INVALID_ARGUMENT for anything
  * wrong: a bad magic, a frame longer than `frameBytesMax`, a truncated stream, a record
  * count or checksum that does not match, bytes after the end. Returns only after the
  * checksum has been verified.
@@ -121,7 +121,7 @@ async function* decodeFrames(input: StreamReader, frameBytesMax: number): AsyncG
   }
   if (magic[MAGIC.length] !== SNAPSHOT_FORMAT_VERSION) {
     throw new VstorError(
-      'UNSUPPORTED_VERSION',
+      'UNSUPPORTED_FORMAT',
       `snapshot: format version ${magic[MAGIC.length]} is not known to this replica (knows ${SNAPSHOT_FORMAT_VERSION})`,
     );
   }
@@ -162,7 +162,7 @@ async function readFrame(input: StreamReader, frameBytesMax: number, what: strin
 }
 
 function malformed(field: string, problem: string): VstorError {
-  return new VstorError('MALFORMED', `snapshot: ${field}: ${problem}`);
+  return new VstorError('INVALID_ARGUMENT', `snapshot: ${field}: ${problem}`);
 }
 
 /** Exact-length reads across chunk boundaries, with a running checksum of what was read. */
@@ -189,7 +189,7 @@ class StreamReader {
       this.offset += count;
       filled += count;
     }
-    this.checksum = crc32cUpdate(this.checksum, result);
+    this.checksum = crc32c(result, this.checksum);
     return result;
   }
 

@@ -251,12 +251,12 @@ test('empty and foreign entries only advance the applied index; old indexes are 
   await t.throwsAsync(model.apply(9, new Uint8Array(0)), { instanceOf: AssertionError });
 });
 
-test('an undecodable model entry is rejected with MALFORMED and changes nothing but the index', async (t) => {
+test('an undecodable model entry is rejected with INVALID_ARGUMENT and changes nothing but the index', async (t) => {
   const { model } = await openModel(t);
   const encoded = encodeWriteRequest({ clientId: 'c', sequence: 1, command: { type: 'put', key: bytes('a'), value: bytes('1') } });
   const result = await model.apply(1, encoded.subarray(0, encoded.length - 1));
   t.is(result.kind, 'rejected');
-  t.is(result.kind === 'rejected' ? result.error.code : undefined, 'MALFORMED');
+  t.is(result.kind === 'rejected' ? result.error.code : undefined, 'INVALID_ARGUMENT');
   t.is(model.appliedIndex, 1);
   t.is(model.revision, 1);
 });

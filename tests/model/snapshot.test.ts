@@ -1,7 +1,7 @@
 // Proves that a snapshot is a consistent image and that restore is all or nothing: the
 // chunks respect snapshotChunkBytes; restoring them into a fresh database gives the same
 // keys, revision, applied index and watch history; writes after snapshot() do not leak
-// into it; a damaged or truncated stream is refused with MALFORMED and leaves the model as
+// into it; a damaged or truncated stream is refused with INVALID_ARGUMENT and leaves the model as
 // it was, as is a well-formed stream whose content is inconsistent; and a crash at any
 // point of a restore leaves, after reopening, either the old or the new image, never a mix.
 
@@ -115,7 +115,7 @@ test('a damaged, truncated or foreign stream is refused and the model is left as
   const foreign = [bytes('not a snapshot at all')];
   for (const [name, stream] of [['flipped', flipped], ['truncated', truncated], ['extended', extended], ['foreign', foreign]] as const) {
     const error = await t.throwsAsync(target.restore(stream));
-    t.true(isVstorError(error, 'MALFORMED'), `${name}: ${String(error)}`);
+    t.true(isVstorError(error, 'INVALID_ARGUMENT'), `${name}: ${String(error)}`);
     t.deepEqual(await dump(target), before, name);
     t.is(target.appliedIndex, 1, name);
   }
@@ -217,7 +217,7 @@ test('a well-formed stream whose content is inconsistent is refused, naming what
   ];
   for (const [name, edit, message] of cases) {
     const error = await t.throwsAsync(target.restore(await rewritten(chunks, edit)));
-    t.true(isVstorError(error, 'MALFORMED'), `${name}: ${String(error)}`);
+    t.true(isVstorError(error, 'INVALID_ARGUMENT'), `${name}: ${String(error)}`);
     t.regex(error?.message ?? '', message, name);
     t.deepEqual(await dump(target), before, name);
   }
