@@ -104,6 +104,11 @@ export class RaftLoop {
   private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   private readRoundSequence = 0;
   private lastSnapshotIndex: number;
+  /**
+   * A membership change was applied since the last Raft snapshot. A new member ignores a
+   * snapshot whose configuration does not include it, so the next one is taken at once.
+   */
+  private membershipChangedSinceSnapshot = false;
 
   constructor(private readonly options: RaftLoopOptions) {
     const applied = options.stateMachine.appliedIndex();
@@ -398,6 +403,7 @@ export class RaftLoop {
     const cc = decodeConfChange(entry.data);
     try {
       const confState = this.node.applyConfChange(cc);
+      this.membershipChangedSinceSnapshot = true;
       this.options.observer?.confChanged?.(cc, confState);
     } catch (error) {
       // Every replica refuses the same change the same way: skipping it keeps them equal.
@@ -435,7 +441,9 @@ export class RaftLoop {
   private async maybeSnapshot(): Promise<void> {
     const { stateMachine, storage, snapshotEntries, compactRetainEntries, observer } = this.options;
     const applied = stateMachine.appliedIndex();
-    if (applied - this.lastSnapshotIndex < snapshotEntries) return;
+    if (applied <= this.lastSnapshotIndex) return;
+    if (applied - this.lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
+    this.membershipChangedSinceSnapshot = false;
     const data = await stateMachine.snapshot();
     await storage.createSnapshot(applied, this.node.status().confState, data);
     this.lastSnapshotIndex = applied;
