@@ -35,6 +35,7 @@ export interface VstorNodeOptions {
   /** Found a new cluster with the nodes of the config if the log is empty (default); a node
    * added with `member add` starts with join: true and waits to be contacted. */
   join: boolean;
+  /** The root logger; the node logs through children named by component. */
   logger: Logger;
   metrics?: Metrics;
   requestTimeoutMs?: number;
@@ -59,13 +60,17 @@ export class VstorNode implements ClusterNode {
   private transport: GrpcPeerTransport | undefined;
   readonly memberTable: MemberTable;
   private readonly logger: Logger;
+  private readonly raftLogger: Logger;
+  private readonly transportLogger: Logger;
 
   constructor(private readonly options: VstorNodeOptions) {
     this.clusterId = options.config.cluster;
     this.name = options.self.id;
     this.raftId = options.self.raftId;
     this.memberTable = new MemberTable(options.config.nodes);
-    this.logger = options.logger;
+    this.logger = options.logger.child({ component: 'node' });
+    this.raftLogger = options.logger.child({ component: 'raft' });
+    this.transportLogger = options.logger.child({ component: 'transport' });
   }
 
   get status(): NodeState {
@@ -121,9 +126,9 @@ export class VstorNode implements ClusterNode {
         readOnlyOption: raft.readOnly, messageBytesMax: limits.messageBytesMax, inflightMessagesMax: limits.inflightMessagesMax,
         uncommittedBytesMax: limits.uncommittedBytesMax,
         logger: {
-          debug: (message, fields) => this.logger.debug({ component: 'raft', ...fields }, message),
-          info: (message, fields) => this.logger.info({ component: 'raft', ...fields }, message),
-          warn: (message, fields) => this.logger.warn({ component: 'raft', ...fields }, message),
+          debug: (message, fields) => this.raftLogger.debug(fields ?? {}, message),
+          info: (message, fields) => this.raftLogger.info(fields ?? {}, message),
+          warn: (message, fields) => this.raftLogger.warn(fields ?? {}, message),
         },
       },
       storage: this.log,
@@ -139,7 +144,7 @@ export class VstorNode implements ClusterNode {
       observer: {
         ...observer,
         confChanged: (cc, confState) => {
-          this.logger.info({ component: 'raft', changes: cc.changes, confState }, 'membership changed');
+          this.raftLogger.info({ changes: cc.changes, confState }, 'membership changed');
           void this.memberTable.refresh(this.model).catch((error: unknown) => this.logger.warn({ error: String(error) }, 'member refresh failed'));
         },
       },
@@ -156,8 +161,8 @@ export class VstorNode implements ClusterNode {
       reconnectIntervalMs: Math.max(100, raft.tickIntervalMs),
       messageBytesMax: peerMessageBytesMax(config),
       logger: {
-        warn: (fields, message) => this.logger.warn({ component: 'transport', ...fields }, message),
-        debug: (fields, message) => this.logger.debug({ component: 'transport', ...fields }, message),
+        warn: (fields, message) => this.transportLogger.warn(fields, message),
+        debug: (fields, message) => this.transportLogger.debug(fields, message),
       },
     });
 
@@ -172,10 +177,10 @@ export class VstorNode implements ClusterNode {
     this.logger.info({ dataDir: directory, lastIndex: this.log.lastIndex(), applied: this.modelMachine.appliedIndex }, 'node open');
   }
 
-  /** Hands leadership over if this node leads, then stops everything. Safe twice. */
-  async close(handOverMs = 2000): Promise<void> {
+  /** Stops the loop (failing what still waits) and closes storage. Safe twice. Call
+   * handOverLeadership() first while peers can still reach this node. */
+  async close(): Promise<void> {
     if (this.state === 'closed' || this.state === 'closing' || this.state === 'new') return;
-    if (this.state === 'open') await this.handOverLeadership(handOverMs);
     this.state = 'closing';
     await this.raftLoop?.stop();
     this.transport?.close();
@@ -187,7 +192,9 @@ export class VstorNode implements ClusterNode {
     this.logger.info('node closed');
   }
 
-  private async handOverLeadership(timeoutMs: number): Promise<void> {
+  /** If this node leads, hands leadership to the most caught-up other voter (bounded wait). */
+  async handOverLeadership(timeoutMs: number): Promise<void> {
+    if (this.state !== 'open') return;
     const status = this.raftStatus();
     if (status.softState.state !== 'leader' || status.progress === undefined) return;
     // The most caught-up other voter takes over with the least delay.

@@ -92,6 +92,7 @@ export class RaftLoop {
   private state: LoopState = 'new';
   private ticker: NodeJS.Timeout | undefined;
   private scheduled = false;
+  private rerun = false;
   private running: Promise<void> | undefined;
 
   private proposalQueue: Uint8Array[] = [];
@@ -283,17 +284,27 @@ export class RaftLoop {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running === undefined) {
-        this.running = this.run().finally(() => {
-          this.running = undefined;
-        });
+      // A run scheduled just before stop() must not start: storage may be closing.
+      if (this.state !== 'running') return;
+      if (this.running !== undefined) {
+        // The run in progress may already be past its last check: run again after it.
+        this.rerun = true;
+        return;
       }
+      this.running = this.run().finally(() => {
+        this.running = undefined;
+        if (this.rerun) {
+          this.rerun = false;
+          this.schedule();
+        }
+      });
     });
   }
 
   private async run(): Promise<void> {
     this.flushRequests();
-    while (this.node.hasReady()) {
+    // Once stopping, the Ready in hand is finished and no other is taken.
+    while (this.state === 'running' && this.node.hasReady()) {
       await this.handleReady(this.node.ready());
       this.node.advance();
       // What arrived while this Ready was persisted joins the next one.
