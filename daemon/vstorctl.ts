@@ -15,7 +15,6 @@ import type { Readable, Writable } from 'node:stream';
 import { isVstorError } from '../rpc/errors.ts';
 import { parseArguments, UsageError } from './vstorctl-args.ts';
 import type { CtlEnvironment } from './vstorctl-run.ts';
-import { execute } from './vstorctl-run.ts';
 
 const EXIT_OK = 0;
 const EXIT_OPERATIONAL = 1;
@@ -84,6 +83,9 @@ export async function runVstorctl(argv: readonly string[]): Promise<number> {
     signal: controller.signal,
   };
   try {
+    // Loaded only now: the client library and the .proto files take a few hundred
+    // milliseconds to load, which help and usage errors need not wait for.
+    const { execute } = await import('./vstorctl-run.ts');
     await execute(parsed.options, parsed.command, environment);
     return EXIT_OK;
   } catch (error) {
