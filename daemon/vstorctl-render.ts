@@ -142,11 +142,14 @@ export function statusRows(endpoints: readonly EndpointStatus[]): StatusRow[] {
     const status = endpoint.status;
     if (status === undefined) {
       const member = [...known.values()].find((candidate) => candidate.grpcAddress === endpoint.endpoint);
+      const id = endpoint.id ?? member?.id ?? null;
       return {
         endpoint: endpoint.endpoint, reachable: false,
-        name: endpoint.name ?? member?.name ?? null, id: endpoint.id ?? member?.id ?? null,
+        name: endpoint.name ?? member?.name ?? null, id,
         role: null, isLearner: null, term: null, leaderId: null, leaderName: null,
-        commitIndex: null, appliedIndex: null, firstIndex: null, lastIndex: null, lagEntries: null,
+        commitIndex: null, appliedIndex: null, firstIndex: null, lastIndex: null,
+        // How far behind the leader sees it is what an operator most wants of a member down.
+        lagEntries: id === null ? null : lagById.get(id) ?? null,
         error: endpoint.error ?? { code: 'UNAVAILABLE', message: 'no answer' },
       };
     }

@@ -158,7 +158,7 @@ function status(id: number, role: StatusResponse__Output['role'], members: Membe
   };
 }
 
-test('cluster status: each member its own row; lag from the leader; the unreachable named from the others', (t) => {
+test('cluster status: each member its own row; lag from the leader, also of the unreachable, named from the others', (t) => {
   const members = [member(1), member(2), member(3)];
   const endpoints: EndpointStatus[] = [
     { endpoint: '127.0.0.1:7101', name: undefined, id: undefined, status: status(1, 'ROLE_LEADER', members), error: undefined },
@@ -169,17 +169,17 @@ test('cluster status: each member its own row; lag from the leader; the unreacha
   t.deepEqual(rows.map((row) => [row.name, row.id, row.role, row.leaderName, row.lagEntries, row.reachable]), [
     ['n1', 1, 'leader', 'n1', 0, true],
     ['n2', 2, 'follower', 'n1', 1, true],
-    ['n3', 3, null, null, null, false],
+    ['n3', 3, null, null, 2, false],
   ]);
   t.is(renderResult({ name: 'cluster status', endpoints }, 'table'),
     'ENDPOINT        NAME  ID  ROLE         TERM  LEADER  COMMIT  APPLIED  LAG  ERROR\n' +
     '127.0.0.1:7101  n1    1   leader       4     n1      30      30       0\n' +
     '127.0.0.1:7102  n2    2   follower     4     n1      30      28       1\n' +
-    '127.0.0.1:7103  n3    3   unreachable  -     -       -       -        -    UNAVAILABLE: Status: connect ECONNREFUSED\n');
+    '127.0.0.1:7103  n3    3   unreachable  -     -       -       -        2    UNAVAILABLE: Status: connect ECONNREFUSED\n');
   const document = resultJson({ name: 'cluster status', endpoints }) as { members: unknown[] };
   t.deepEqual(document.members[2], {
     endpoint: '127.0.0.1:7103', reachable: false, name: 'n3', id: 3, role: null, isLearner: null, term: null, leaderId: null, leaderName: null,
-    commitIndex: null, appliedIndex: null, firstIndex: null, lastIndex: null, lagEntries: null,
+    commitIndex: null, appliedIndex: null, firstIndex: null, lastIndex: null, lagEntries: 2,
     error: { code: 'UNAVAILABLE', message: 'Status: connect ECONNREFUSED' },
   });
   t.deepEqual(document.members[1], {
