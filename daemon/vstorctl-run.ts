@@ -129,6 +129,8 @@ async function watch(client: VstorClient, command: Extract<Command, { name: 'kv 
   const stream = await client.watch({ key: command.key, prefix: command.prefix, startRevision: command.startRevision });
   const stop = (): void => stream.cancel();
   signal.addEventListener('abort', stop, { once: true });
+  // Ctrl-C while the watch was starting.
+  if (signal.aborted) stop();
   try {
     for await (const batch of stream) {
       for (const event of batch.events) {
@@ -150,11 +152,13 @@ async function run(client: VstorClient, command: Exclude<Command, { name: 'clust
     case 'member add': {
       const { name, grpc, admin, nbd, id } = command.member;
       const response = await client.addMember({ name, grpcAddress: grpc, adminAddress: admin, nbdAddress: nbd, id });
-      return { name: command.name, member: response.member!, members: response.members };
+      if (response.member === null) throw new VstorError('INTERNAL', 'MemberAdd: the answer does not say which member was added');
+      return { name: command.name, member: response.member, members: response.members };
     }
     case 'member promote': {
       const { member } = await resolveMember(client, command.member);
-      return { name: command.name, member: { ...member, isLearner: false }, members: await client.promote(member.id) };
+      const members = await client.promote(member.id);
+      return { name: command.name, member: members.find((candidate) => candidate.id === member.id) ?? { ...member, isLearner: false }, members };
     }
     case 'member remove': {
       const { member } = await resolveMember(client, command.member);
