@@ -34,7 +34,7 @@ import { keyRangeToWire, rangeRequestToWire, toBytes, txnToWire, watchRequestToW
 import type { RetryPolicy } from './client-retry.ts';
 import { backoffDelayMs, retryActionFor, sleep } from './client-retry.ts';
 import { VstorWatch } from './client-watch.ts';
-import { fromServiceError, VstorError } from './errors.ts';
+import { errorMetadataKeys, fromServiceError, isServiceError, VstorError } from './errors.ts';
 
 export type { Bytes, KeySelector, RangeOptions, TxnCompare, TxnOperation, TxnOptions, WatchOptions } from './client-requests.ts';
 export type { WatchBatch } from './client-watch.ts';
@@ -79,6 +79,12 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
   const chosen = value ?? fallback;
   if (!Number.isSafeInteger(chosen) || chosen < minimum) throw new VstorError('INVALID_ARGUMENT', `${field}: must be an integer of at least ${minimum}, got ${String(value)}`);
   return chosen;
+}
+
+/** Whether a vstor server answered `error` (it carries a vstor code), rather than the
+ * transport or this client's own deadline. */
+function sentByServer(error: unknown): boolean {
+  return isServiceError(error) && error.metadata.get(errorMetadataKeys.code).length > 0;
 }
 
 /** The message of `error` on one line. */
@@ -281,23 +287,22 @@ export class VstorClient {
     let endpoint = this.endpoints.current();
     const tried = new Set<string>();
     let backoffCount = 0;
+    // The last failure that says more than "this client's own deadline passed".
+    let telling: VstorError | undefined;
     for (let attempt = 1; ; attempt++) {
       tried.add(endpoint.address);
       try {
         return await this.attempt(endpoint, Math.min(deadline, Date.now() + this.attemptTimeoutMs), invoke);
       } catch (caught) {
         const error = fromServiceError(caught);
+        if (!(error.code === 'DEADLINE_EXCEEDED' && !sentByServer(caught)) || telling === undefined) telling = error;
         const action = retryActionFor(error);
-        const timeLeftMs = deadline - Date.now();
-        if (action.kind === 'fail' || attempt > this.policy.retries || timeLeftMs <= 0 || this.closed) {
-          throw this.describe(method, error, attempt);
-        }
+        if (action.kind === 'fail' || attempt > this.policy.retries || this.closed) throw this.describe(method, error, attempt);
         if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address);
         else if (action.kind === 'next') endpoint = this.endpoints.advance();
         // A member not yet tried in this call is tried at once; trying one again backs off.
-        if (tried.has(endpoint.address)) {
-          await sleep(Math.min(timeLeftMs, backoffDelayMs(this.policy, backoffCount++)));
-        }
+        if (tried.has(endpoint.address)) await sleep(Math.max(0, Math.min(deadline - Date.now(), backoffDelayMs(this.policy, backoffCount++))));
+        if (deadline - Date.now() < 1) throw this.describe(method, telling, attempt, `no answer within ${this.timeoutMs} ms`);
       }
     }
   }
@@ -311,8 +316,9 @@ export class VstorClient {
     });
   }
 
-  private describe(method: string, error: VstorError, attempts: number): VstorError {
-    const where = attempts > 1 ? ` (after ${attempts} attempts; endpoints ${this.endpoints.addresses.join(', ')})` : '';
+  private describe(method: string, error: VstorError, attempts: number, why?: string): VstorError {
+    const notes = [why, attempts > 1 ? `after ${attempts} attempts` : undefined].filter((note) => note !== undefined);
+    const where = notes.length === 0 ? '' : ` (${notes.join(', ')}; endpoints ${this.endpoints.addresses.join(', ')})`;
     return new VstorError(error.code, oneLine(`${method}: ${error.message}${where}`), { retryable: error.retryable, leader: error.leader, cause: error });
   }
 
