@@ -159,3 +159,11 @@ test('a transfer to a learner or an unknown member is refused', async (t) => {
   t.is((await t.throwsAsync(client.transferLeadership(9), { instanceOf: VstorError }))?.code, 'NOT_FOUND');
   t.deepEqual(leader.membershipCalls, []);
 });
+
+test('a node that does not tell its log indexes or revision gets zeros, and lag from the commit index', async (t) => {
+  const { leader, leaderServed } = await leaderAndFollower(t);
+  Object.assign(leader, { raftLogIndexes: undefined, modelRevision: undefined });
+  const status = await connect(t, [leaderServed.address]).status();
+  t.like(status, { firstIndex: 0, lastIndex: 0, header: { revision: 0 } });
+  t.deepEqual(status.members.map((entry) => entry.lagEntries), [0, 0, 1], 'commit 40 minus match 42, 40, 39');
+});
