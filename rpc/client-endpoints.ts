@@ -47,13 +47,14 @@ export class EndpointPool {
     return this.current();
   }
 
-  /** The endpoint for `address`: a configured one becomes the one in use; another gets a
-   * channel of its own, used for the call that learnt of it. */
-  endpointFor(address: string): Endpoint {
+  /** The endpoint for `address`, which a configured one becomes the one in use if `stick`
+   * (a leader hint); another address gets a channel of its own, used for the call that
+   * learnt of it. */
+  endpointFor(address: string, stick: boolean): Endpoint {
     const index = this.configured.findIndex((endpoint) => endpoint.address === address);
     if (index >= 0) {
-      this.currentIndex = index;
-      return this.current();
+      if (stick) this.currentIndex = index;
+      return this.configured[index]!;
     }
     let endpoint = this.hinted.get(address);
     if (endpoint === undefined) {

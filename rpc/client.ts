@@ -59,6 +59,8 @@ export interface VstorClientOptions {
   responseBytesMax?: number;
   /** The most writes waiting for their turn (one is outstanding at a time). Default 1024. */
   queuedWritesMax?: number;
+  /** The most watches open at once on this client. Default 1024. */
+  watchesMax?: number;
   /** For the backoff's jitter. Default Math.random. */
   random?: () => number;
 }
@@ -99,6 +101,7 @@ export class VstorClient {
   private readonly attemptTimeoutMs: number;
   private readonly policy: RetryPolicy;
   private readonly queuedWritesMax: number;
+  private readonly watchesMax: number;
   private sequence = 0;
   private writeTail: Promise<void> = Promise.resolve();
   private queuedWrites = 0;
@@ -125,6 +128,7 @@ export class VstorClient {
       random: options.random ?? Math.random,
     };
     this.queuedWritesMax = positiveInteger('queuedWritesMax', options.queuedWritesMax, 1024);
+    this.watchesMax = positiveInteger('watchesMax', options.watchesMax, 1024);
     const responseBytesMax = positiveInteger('responseBytesMax', options.responseBytesMax, 64 * 1024 * 1024);
     this.endpoints = new EndpointPool([...new Set(addresses)], { 'grpc.max_receive_message_length': responseBytesMax });
   }
@@ -179,24 +183,28 @@ export class VstorClient {
    */
   async watch(options: WatchOptions): Promise<VstorWatch> {
     this.checkOpen();
-    const watch = new VstorWatch(
+    if (this.watches.size >= this.watchesMax) {
+      throw new VstorError('RESOURCE_EXHAUSTED', `watch: ${this.watchesMax} watches are already open on this client (watchesMax)`);
+    }
+    const watch: VstorWatch = new VstorWatch(
       {
         endpoints: this.endpoints,
         policy: this.policy,
         openTimeoutMs: this.attemptTimeoutMs,
         request: (startRevision) => watchRequestToWire(options, startRevision),
         progressNotify: options.progressNotify === true,
+        onFinished: () => this.watches.delete(watch),
       },
       options.startRevision ?? 0,
     );
     this.watches.add(watch);
-    try {
-      await watch.ready();
-    } catch (error) {
-      this.watches.delete(watch);
-      throw error;
-    }
+    await watch.ready();
     return watch;
+  }
+
+  /** How many watches are open on this client. */
+  get watchCount(): number {
+    return this.watches.size;
   }
 
   // ---- Cluster ----
@@ -207,7 +215,7 @@ export class VstorClient {
       endpoint.cluster.Status({}, metadata, callOptions, callback);
     if (options.endpoint === undefined) return this.call('Status', invoke);
     // One member's view was asked for: no failover to another's.
-    const endpoint = this.endpoints.endpointFor(options.endpoint);
+    const endpoint = this.endpoints.endpointFor(options.endpoint, false);
     return this.attempt(endpoint, Date.now() + this.timeoutMs, invoke).catch((error: unknown) => {
       throw this.describe('Status', fromServiceError(error), 1);
     });
@@ -248,8 +256,7 @@ export class VstorClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const watch of this.watches) watch.cancel();
-    this.watches.clear();
+    for (const watch of [...this.watches]) watch.cancel();
     this.endpoints.close();
   }
 
@@ -298,7 +305,7 @@ export class VstorClient {
         if (!(error.code === 'DEADLINE_EXCEEDED' && !sentByServer(caught)) || telling === undefined) telling = error;
         const action = retryActionFor(error);
         if (action.kind === 'fail' || attempt > this.policy.retries || this.closed) throw this.describe(method, error, attempt);
-        if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address);
+        if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address, true);
         else if (action.kind === 'next') endpoint = this.endpoints.advance();
         // A member not yet tried in this call is tried at once; trying one again backs off.
         if (tried.has(endpoint.address)) await sleep(Math.max(0, Math.min(deadline - Date.now(), backoffDelayMs(this.policy, backoffCount++))));
