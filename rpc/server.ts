@@ -38,6 +38,7 @@ export interface PublicServiceOptions {
   /** See KvServiceOptions. */
   rangeResponseBytesMax?: number;
   watchProgressIntervalMs?: number;
+  watchStreamsMax?: number;
   /** See ClusterServiceOptions. */
   relayTimeoutMs?: number;
   /** Also register server reflection for every service of proto/. Default true. */
@@ -64,6 +65,7 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
     limits: options.modelLimits,
     rangeResponseBytesMax: options.rangeResponseBytesMax,
     watchProgressIntervalMs: options.watchProgressIntervalMs,
+    watchStreamsMax: options.watchStreamsMax,
   });
   const cluster = new ClusterService({
     node: options.node,
