@@ -58,7 +58,10 @@ test('a write whose answer was lost is retried elsewhere with the same pair and 
 
 test('a write that timed out is retried with the same pair and applied once', async (t) => {
   const { shared, first, second, firstNode, secondNode } = await twoMembers(t);
-  const client = connect(t, [first.address, second.address], { attemptTimeoutMs: 300 });
+  const client = connect(t, [first.address, second.address], { attemptTimeoutMs: 1_000 });
+  // Connected first, so that the attempt's time goes to the hanging write and not to
+  // setting up the connection on a busy machine.
+  await client.get('warm-up');
   firstNode.onWrite = () => 'hang-after-apply';
 
   const response = await client.put('k', 'v');

@@ -47,6 +47,7 @@ test('Status is the answering member\'s view, with its followers\' progress when
 
   const followerStatus = await client.status({ endpoint: followerServed.address });
   t.like(followerStatus, { id: 2, role: 'ROLE_FOLLOWER', leaderId: 1 });
+  t.is(client.currentEndpoint, leaderServed.address, 'asking one member does not move the client');
   t.true(followerStatus.members.every((entry) => !entry.progressKnown && entry.matchIndex === 0));
 });
 
