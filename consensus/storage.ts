@@ -57,6 +57,12 @@ export class MemoryStorage implements LogStorage {
     return { hardState: { ...this.hardState }, confState: this.raftSnapshot.metadata.confState };
   }
 
+  /** Records the initial membership of a brand-new cluster (the placeholder snapshot at 0). */
+  bootstrap(confState: ConfState): void {
+    assert(this.lastIndex() === 0 && this.raftSnapshot.metadata.index === 0, 'bootstrap() needs an empty storage');
+    this.raftSnapshot = { metadata: { index: 0, term: 0, confState }, data: this.raftSnapshot.data };
+  }
+
   setHardState(hardState: HardState): void {
     this.hardState = { ...hardState };
   }
