@@ -34,6 +34,10 @@ export interface NodeEnvironment {
   readonly trace: Trace;
   readonly checker: SafetyChecker;
   readonly raftOptions: SimRaftOptions;
+  /** Deliver the sender's (frozen) message object itself instead of a copy. */
+  readonly freezeDeliveredMessages: boolean;
+  /** Take a Raft snapshot (no compaction) after applying each membership change. */
+  readonly snapshotAfterConfChange: boolean;
   now(): number;
   send(from: SimNode, message: Message): void;
   /** Whether to crash at this point of the Raft loop (the cluster applies its guards). */
@@ -157,12 +161,18 @@ export class SimNode {
     this.pump();
   }
 
-  /** Steps a message from the network; errors a real transport would ignore are ignored. */
+  /**
+   * Steps a message from the network; errors a real transport would ignore are ignored: a
+   * response from a non-member, and a forwarded proposal or read that finds no leader here.
+   * A real transport hands each receiver its own decoded copy; so does this one, unless the
+   * run freezes messages to catch a core that writes to what it was given.
+   */
   step(m: Message): void {
     try {
-      this.raw!.step(m);
+      this.raw!.step(this.env.freezeDeliveredMessages ? m : { ...m });
     } catch (error) {
-      if (!isRaftError(error, 'STEP_PEER_NOT_FOUND') && !isRaftError(error, 'STEP_LOCAL_MESSAGE')) throw error;
+      if (!isRaftError(error, 'STEP_PEER_NOT_FOUND') && !isRaftError(error, 'STEP_LOCAL_MESSAGE') &&
+        !isRaftError(error, 'PROPOSAL_DROPPED')) throw error;
     }
     this.pump();
   }
@@ -180,9 +190,8 @@ export class SimNode {
     return this.tryCall(() => this.raw!.readIndex(readContext(requestId)));
   }
 
-  transferLeadership(to: number): void {
-    this.raw!.transferLeadership(to);
-    this.pump();
+  transferLeadership(to: number): boolean {
+    return this.tryCall(() => this.raw!.transferLeadership(to));
   }
 
   reportSnapshot(to: number, status: 'finish' | 'failure'): void {
@@ -342,5 +351,10 @@ export class SimNode {
       return;
     }
     this.env.confChangeApplied(this, entry.index, this.confState);
+    // A leader catches a new member up from its latest Raft snapshot once the entries the
+    // member needs are compacted; a snapshot older than the member's addition does not list
+    // it, the member refuses it, and the leader would resend it forever. Taking a snapshot
+    // right after every membership change keeps the latest one's ConfState current.
+    if (this.env.snapshotAfterConfChange) this.compact(Number.POSITIVE_INFINITY);
   }
 }
