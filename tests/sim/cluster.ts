@@ -24,7 +24,7 @@ import type { NetworkFaults } from './network.ts';
 import { calmFaults, NODE_ID_MAX, SimNetwork } from './network.ts';
 import type { CrashPointValue, NodeEnvironment, SimRaftOptions } from './node.ts';
 import { SimNode } from './node.ts';
-import { CrashPoint, DropReason, maskOf, PartitionShape, ProposeOutcome, SimPhase, Trace, TraceKind } from './trace.ts';
+import { CrashPoint, DropReason, maskOf, messageFlags, PartitionShape, ProposeOutcome, SimPhase, Trace, TraceKind } from './trace.ts';
 import type { LogStorage } from '../../consensus/storage.ts';
 
 export interface SimulationOptions {
@@ -240,7 +240,7 @@ export class Cluster implements NodeEnvironment {
       return;
     }
     const reason = fate === 'blocked' ? DropReason.Partition : fate === 'full' ? DropReason.QueueFull : DropReason.Random;
-    this.trace.record(TraceKind.Drop, m.from, m.to, m.type, m.term, m.index, reason);
+    this.traceMessage(TraceKind.Drop, m, reason);
     // A transport learns that a snapshot stream failed; the leader retries later.
     if (m.type === MessageType.Snap) {
       this.snapshotFeedback.push({ from: from.id, incarnation: from.incarnation, to: m.to, status: 'failure' });
@@ -373,15 +373,19 @@ export class Cluster implements NodeEnvironment {
     const target = this.nodes.get(m.to);
     const linkUp = this.network.isLinkUp(m.from, m.to);
     if (!linkUp || target === undefined || !target.isUp) {
-      this.trace.record(TraceKind.Drop, m.from, m.to, m.type, m.term, m.index, linkUp ? DropReason.NodeDown : DropReason.Partition);
+      this.traceMessage(TraceKind.Drop, m, linkUp ? DropReason.NodeDown : DropReason.Partition);
       this.messageLost(m);
       return true;
     }
     this.stats.messagesDelivered++;
-    this.trace.record(TraceKind.Deliver, m.from, m.to, m.type, m.term, m.index, m.entries.length);
+    this.traceMessage(TraceKind.Deliver, m, 0);
     target.step(m);
     if (m.type === MessageType.Snap) this.snapshotDone(m, 'finish');
     return true;
+  }
+
+  private traceMessage(kind: TraceKind, m: Message, reason: number): void {
+    this.trace.record(kind, m.from, m.to, m.type, m.term, m.index, messageFlags(m.entries.length, m.reject), m.logTerm, reason);
   }
 
   private messageLost(m: Message): void {

@@ -34,8 +34,8 @@ export const TraceKind = {
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 
-/** Numbers per record: step, kind, and six fields whose meaning depends on the kind. */
-const RECORD_WIDTH = 8;
+/** Numbers per record: step, kind, and eight fields whose meaning depends on the kind. */
+const RECORD_WIDTH = 10;
 
 export const DropReason = { Random: 0, Partition: 1, NodeDown: 2, QueueFull: 3 } as const;
 const dropReasonNames = ['random', 'partition', 'node-down', 'queue-full'];
@@ -68,16 +68,23 @@ export function maskOf(ids: Iterable<number>): number {
   return mask;
 }
 
+/** A message's entry count and reject flag, packed into one trace field. */
+export function messageFlags(entryCount: number, reject: boolean): number {
+  return entryCount * 2 + (reject ? 1 : 0);
+}
+
 function messageText(f: Float64Array, at: number): string {
-  const [from, to, type, term, index, extra] = [f[at]!, f[at + 1]!, f[at + 2]!, f[at + 3]!, f[at + 4]!, f[at + 5]!];
-  return `${from}→${to} ${messageTypeName(type as MessageType)} term=${term} index=${index} n=${extra}`;
+  const [from, to, type, term, index, flags, logTerm] = [f[at]!, f[at + 1]!, f[at + 2]!, f[at + 3]!, f[at + 4]!, f[at + 5]!, f[at + 6]!];
+  const entries = Math.floor(flags / 2);
+  return `${from}→${to} ${messageTypeName(type as MessageType)} term=${term} logTerm=${logTerm} index=${index}` +
+    `${entries > 0 ? ` entries=${entries}` : ''}${flags % 2 === 1 ? ' REJECT' : ''}`;
 }
 
 function formatRecord(f: Float64Array, at: number): string {
   const step = f[at]!;
   const kind = f[at + 1]! as TraceKind;
   const a = at + 2;
-  const [v0, v1, v2, v3, v4, v5] = [f[a]!, f[a + 1]!, f[a + 2]!, f[a + 3]!, f[a + 4]!, f[a + 5]!];
+  const [v0, v1, v2, v3, v4, v5, v6] = [f[a]!, f[a + 1]!, f[a + 2]!, f[a + 3]!, f[a + 4]!, f[a + 5]!, f[a + 6]!];
   let text: string;
   switch (kind) {
     case TraceKind.Config:
@@ -93,7 +100,7 @@ function formatRecord(f: Float64Array, at: number): string {
       text = `send ${messageText(f, a)}`;
       break;
     case TraceKind.Drop:
-      text = `drop(${dropReasonNames[v5] ?? v5}) ${v0}→${v1} ${messageTypeName(v2 as MessageType)} term=${v3} index=${v4}`;
+      text = `drop(${dropReasonNames[f[a + 7]!] ?? f[a + 7]}) ${messageText(f, a)}`;
       break;
     case TraceKind.Propose:
       text = `propose n${v0} payload=${v1} ${v2 === ProposeOutcome.Accepted ? 'accepted' : 'dropped'}`;
@@ -152,7 +159,7 @@ function formatRecord(f: Float64Array, at: number): string {
       text = `phase ${phaseNames[v0] ?? v0}`;
       break;
     default:
-      text = `kind ${kind as number} ${[v0, v1, v2, v3, v4, v5].join(' ')}`;
+      text = `kind ${kind as number} ${[v0, v1, v2, v3, v4, v5, v6].join(' ')}`;
   }
   return `#${step} ${text}`;
 }
@@ -180,7 +187,7 @@ export class Trace {
     this.records = new Float64Array(capacity * RECORD_WIDTH);
   }
 
-  record(kind: TraceKind, v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0): void {
+  record(kind: TraceKind, v0 = 0, v1 = 0, v2 = 0, v3 = 0, v4 = 0, v5 = 0, v6 = 0, v7 = 0): void {
     const at = (this.written % this.capacity) * RECORD_WIDTH;
     const f = this.records;
     f[at] = this.step;
@@ -191,6 +198,8 @@ export class Trace {
     f[at + 5] = v3;
     f[at + 6] = v4;
     f[at + 7] = v5;
+    f[at + 8] = v6;
+    f[at + 9] = v7;
     let hash = this.hash;
     for (let i = 0; i < RECORD_WIDTH; i++) hash = mix(hash, f[at + i]!);
     this.hash = hash;
