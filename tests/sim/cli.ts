@@ -8,12 +8,13 @@
 //   npm run sim -- --json                 a JSON summary as the last line
 //   npm run sim -- --frozen-messages      deliver frozen message objects, not copies
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
+//   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
 //
 // A failure prints its seed, step and last trace lines, with the command that replays it.
 // The exit status is non-zero if any seed violated a property or failed liveness.
 
 import { parseArgs } from 'node:util';
-import { runSimulation } from './cluster.ts';
+import { LIVENESS_ELECTION_TIMEOUTS, runSimulation } from './cluster.ts';
 import type { SimulationResult } from './cluster.ts';
 
 export const DEFAULT_STEPS = 3000;
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     trace: { type: 'boolean', default: false },
     'frozen-messages': { type: 'boolean', default: false },
     'no-conf-snapshots': { type: 'boolean', default: false },
+    'liveness-timeouts': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -76,6 +78,7 @@ for (let i = 0; i < seedCount; i++) {
   const result = runSimulation({
     seed, nodeCount, steps, freezeDeliveredMessages: values['frozen-messages'],
     snapshotAfterConfChange: !values['no-conf-snapshots'],
+    livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });
   totals.seeds++;

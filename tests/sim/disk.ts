@@ -74,6 +74,11 @@ export class SimDisk {
   private readonly unsynced: DiskWrite[] = [];
   writeCount = 0;
   syncCount = 0;
+  /**
+   * A broken disk for proving the checkers: fsync returns without making anything durable
+   * (only the page cache's own flush, past UNSYNCED_WRITES_MAX writes, does).
+   */
+  fsyncLies = false;
 
   /** Sets the initial membership of an empty disk; durable at once, as installation is. */
   bootstrap(confState: ConfState): void {
@@ -97,6 +102,7 @@ export class SimDisk {
   }
 
   sync(): void {
+    if (this.fsyncLies && this.unsynced.length < UNSYNCED_WRITES_MAX) return;
     for (const write of this.unsynced) this.applyDurable(write);
     this.unsynced.length = 0;
     this.syncCount++;

@@ -36,6 +36,8 @@ export interface NodeEnvironment {
   readonly raftOptions: SimRaftOptions;
   /** Deliver the sender's (frozen) message object itself instead of a copy. */
   readonly freezeDeliveredMessages: boolean;
+  /** Give every node a disk whose fsync does nothing (to prove the checkers catch it). */
+  readonly fsyncLies: boolean;
   /** Take a Raft snapshot (no compaction) after applying each membership change. */
   readonly snapshotAfterConfChange: boolean;
   now(): number;
@@ -90,6 +92,7 @@ export class SimNode {
   constructor(id: number, env: NodeEnvironment) {
     this.id = id;
     this.env = env;
+    this.disk.fsyncLies = env.fsyncLies;
   }
 
   get isUp(): boolean {
@@ -163,7 +166,8 @@ export class SimNode {
 
   /**
    * Steps a message from the network; errors a real transport would ignore are ignored: a
-   * response from a non-member, and a forwarded proposal or read that finds no leader here.
+   * response from a non-member, and a forwarded proposal, read or membership change that
+   * this node refuses (no leader here, or a change the configuration cannot take).
    * A real transport hands each receiver its own decoded copy; so does this one, unless the
    * run freezes messages to catch a core that writes to what it was given.
    */
@@ -172,7 +176,7 @@ export class SimNode {
       this.raw!.step(this.env.freezeDeliveredMessages ? m : { ...m });
     } catch (error) {
       if (!isRaftError(error, 'STEP_PEER_NOT_FOUND') && !isRaftError(error, 'STEP_LOCAL_MESSAGE') &&
-        !isRaftError(error, 'PROPOSAL_DROPPED')) throw error;
+        !isRaftError(error, 'PROPOSAL_DROPPED') && !isRaftError(error, 'INVALID_CONF_CHANGE')) throw error;
     }
     this.pump();
   }
