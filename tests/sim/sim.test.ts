@@ -3,7 +3,7 @@
 // vote per term, log matching, leader completeness, state machine safety and linearizable
 // ReadIndex through crashes (also inside the Raft loop), lost unsynced writes, partitions,
 // message loss, duplication and reordering, compaction, membership changes and leadership
-// transfers; that a healed cluster commits again within ten election timeouts; that the
+// transfers; that a healed cluster commits again within twenty election timeouts; that the
 // checkers catch a deliberately broken disk; and that a seed replays exactly.
 // Five-node clusters are in sim-five-nodes.test.ts, so that ava runs both on two cores.
 
