@@ -110,6 +110,14 @@ export class Raft {
     const restored = restoreConfig(confState, this.log.lastIndex(), config.inflightMessagesMax, config.inflightBytesMax);
     this.switchToConfig(restored.config, restored.progress);
     if (!isEmptyHardState(hardState)) this.loadState(hardState);
+    if (config.applied > this.log.committed) {
+      // The commit index is written without fsync when nothing else changed, so after a crash
+      // the application may have applied (durably) past the commit index on disk. An applied
+      // entry was committed, so the commit index safely moves up to it.
+      assert(config.applied <= this.log.lastIndex(),
+        () => `applied ${config.applied} is past the last index ${this.log.lastIndex()}: the log lost entries it had applied`);
+      this.log.commitTo(config.applied);
+    }
     if (config.applied > 0) this.log.appliedTo(config.applied);
     this.becomeFollower(this.term, NONE);
     this.logger.info('raft node started', {

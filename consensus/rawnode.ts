@@ -130,6 +130,9 @@ export class RawNode {
    * with the same context: reads are safe once the state machine has applied its index.
    */
   readIndex(context: Uint8Array): void {
+    // The context identifies the request in heartbeat acknowledgements: it must be unique
+    // and non-empty.
+    assert(context.length > 0, 'readIndex() needs a non-empty request context');
     this.raft.step(message({ type: MessageType.ReadIndex, context }));
   }
 

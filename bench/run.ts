@@ -1,0 +1,37 @@
+// `npm run bench -- [--suite consensus] [--quick] [--json]`: runs the benchmark suites and
+// prints their results. Suites that need the daemon (kv, vdisk, snapshot) join as they land.
+
+import { parseArgs } from 'node:util';
+import { runConsensusBench } from './consensus.ts';
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'consensus' },
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    seconds: { type: 'string' },
+    batch: { type: 'string', default: '64' },
+  },
+  strict: true,
+});
+
+const suites = ['consensus'];
+if (!suites.includes(values.suite!)) {
+  console.error(`bench: unknown suite '${values.suite}'; available: ${suites.join(', ')}`);
+  process.exit(2);
+}
+const seconds = values.seconds !== undefined ? Number(values.seconds) : values.quick ? 2 : 10;
+const batchEntries = Number(values.batch);
+if (!(seconds > 0) || !Number.isInteger(batchEntries) || batchEntries <= 0) {
+  console.error('bench: --seconds must be positive and --batch a positive integer');
+  process.exit(2);
+}
+
+// Warm up the JIT on a short run first, so that the measured run is steady state.
+runConsensusBench({ seconds: Math.min(1, seconds / 4), entryBytes: 256, batchEntries, nodes: 3 });
+const result = runConsensusBench({ seconds, entryBytes: 256, batchEntries, nodes: 3 });
+if (!values.json) {
+  console.log(`consensus: ${result.nodes} nodes in memory, ${result.entryBytes}-byte entries, batches of ${result.batchEntries}`);
+  console.log(`  committed ${result.committedEntries} entries in ${result.seconds.toFixed(2)} s: ${Math.round(result.entriesPerSecond)} entries/s`);
+}
+console.log(JSON.stringify({ suite: 'consensus', vstor: { opsPerSec: Math.round(result.entriesPerSecond) }, ...result }));

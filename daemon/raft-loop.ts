@@ -1,0 +1,458 @@
+// The one loop that drives a Raft group (DESIGN.md "The Raft loop"): take a Ready; persist
+// hard state, entries and snapshot (fsync'd when mustSync); send messages; apply committed
+// entries; advance(). Proposals and reads that arrive while a Ready is being persisted wait
+// in a queue and go into the next Ready together: one fsync and one append message per
+// follower for all of them (group commit). Concurrent linearizable reads likewise share one
+// ReadIndex round.
+//
+// A proposal is wrapped in an envelope naming this process (node id and a random epoch) and
+// a sequence number, so that when its entry is applied — on whichever node proposed it — the
+// waiting caller gets the state machine's answer. Entries proposed by a previous run of the
+// process carry another epoch and wake nobody.
+
+import type { ConfChange, ConfState, Entry, HardState, LogStorage, Message, RaftConfig, RaftSnapshot, RaftStatus, Ready, SoftState } from '../consensus/index.ts';
+import { decodeConfChange, EntryType, isRaftError, RawNode } from '../consensus/index.ts';
+import { VstorError } from '../storage-engine/errors.ts';
+
+/** The durable log as the loop writes it; reads are LogStorage's. */
+export interface DurableLogStorage extends LogStorage {
+  save(update: { hardState?: HardState; entries: Entry[]; snapshot?: RaftSnapshot }, options: { sync: boolean }): Promise<void>;
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<RaftSnapshot>;
+  compact(index: number): Promise<void>;
+}
+
+export interface AppliedEntry {
+  index: number;
+  /** The command of a normal entry; undefined for empty and configuration entries, which
+   * only advance the applied index. */
+  command: Uint8Array | undefined;
+}
+
+export interface ReplicatedStateMachine {
+  /** The last applied index, durable together with the state it describes. */
+  appliedIndex(): number;
+  /** Applies entries in order, durably with the applied index; a result for each. */
+  apply(entries: AppliedEntry[]): Promise<unknown[]>;
+  /** Replaces the whole state with the image carried by a Raft snapshot. */
+  restore(snapshot: RaftSnapshot): Promise<void>;
+  /** An image of the state at appliedIndex(), for a Raft snapshot. */
+  snapshot(): Promise<Uint8Array>;
+}
+
+export interface PeerTransport {
+  /** Queues messages for their peers; never blocks. Failures come back through
+   * RaftLoop.reportUnreachable and reportSnapshot. */
+  send(messages: Message[]): void;
+}
+
+export interface RaftLoopObserver {
+  persisted?(durationMs: number, entries: number, synced: boolean): void;
+  applied?(entries: number, appliedIndex: number): void;
+  softStateChanged?(softState: SoftState, term: number): void;
+  confChanged?(cc: ConfChange, confState: ConfState): void;
+  proposalFailed?(reason: string): void;
+  raftSnapshotTaken?(index: number): void;
+}
+
+export interface RaftLoopOptions {
+  raft: Omit<RaftConfig, 'storage' | 'applied'>;
+  storage: DurableLogStorage;
+  stateMachine: ReplicatedStateMachine;
+  transport: PeerTransport;
+  tickIntervalMs: number;
+  /** Take a Raft snapshot once this many entries were applied since the last one. */
+  snapshotEntries: number;
+  /** Entries kept in the log behind a snapshot, so that a briefly lagging follower catches
+   * up from the log rather than from a whole snapshot. */
+  compactRetainEntries: number;
+  /** Proposals and reads waiting for an answer before new ones are refused. */
+  requestsPendingMax: number;
+  requestTimeoutMs: number;
+  observer?: RaftLoopObserver;
+}
+
+interface Waiter {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+  /** Answered or timed out; a done waiter is only pruned from the queues. */
+  done: boolean;
+}
+
+const ENVELOPE_VERSION = 1;
+const ENVELOPE_BYTES = 1 + 8 + 4 + 8;
+
+export type LoopState = 'new' | 'running' | 'stopping' | 'stopped';
+
+export class RaftLoop {
+  readonly node: RawNode;
+  private readonly id: number;
+  private readonly epoch: number;
+  private sequence = 0;
+  private state: LoopState = 'new';
+  private ticker: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private running: Promise<void> | undefined;
+
+  private proposalQueue: Uint8Array[] = [];
+  private readonly proposals = new Map<number, Waiter>();
+  /** Reads waiting for the next ReadIndex round. */
+  private readQueue: Waiter[] = [];
+  /** Reads whose ReadIndex round is under way, by its context. */
+  private readonly readRounds = new Map<string, Waiter[]>();
+  /** Reads that have a read index and wait for the state machine to reach it. */
+  private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
+  private readRoundSequence = 0;
+  private lastSnapshotIndex: number;
+
+  constructor(private readonly options: RaftLoopOptions) {
+    const applied = options.stateMachine.appliedIndex();
+    this.node = new RawNode({ ...options.raft, storage: options.storage, applied });
+    this.id = options.raft.id;
+    this.epoch = options.raft.random.nextInt(0x1_0000_0000);
+    this.lastSnapshotIndex = options.storage.snapshot().metadata.index;
+  }
+
+  /** Writes the initial membership of a brand-new cluster; every founding member calls it
+   * with the same voters before start(). A node that joins later does not. */
+  bootstrap(voters: readonly number[]): void {
+    this.node.bootstrap(voters);
+  }
+
+  /** Starts ticking and processing. */
+  start(): void {
+    if (this.state !== 'new') return;
+    this.state = 'running';
+    this.ticker = setInterval(() => {
+      this.node.tick();
+      this.pruneTimedOutReads();
+      this.schedule();
+    }, this.options.tickIntervalMs);
+    this.schedule();
+  }
+
+  /** Stops ticking, lets the Ready in progress finish, and fails what still waits. Safe twice. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'stopping') return this.running;
+    this.state = 'stopping';
+    clearInterval(this.ticker);
+    await this.running;
+    const closing = new VstorError('UNAVAILABLE', 'the node is shutting down');
+    for (const waiter of this.proposals.values()) settle(waiter, closing);
+    this.proposals.clear();
+    for (const waiter of this.readQueue) settle(waiter, closing);
+    for (const round of this.readRounds.values()) for (const waiter of round) settle(waiter, closing);
+    for (const pending of this.readsAwaitingApply) for (const waiter of pending.waiters) settle(waiter, closing);
+    this.readQueue = [];
+    this.readRounds.clear();
+    this.readsAwaitingApply = [];
+    this.proposalQueue = [];
+    this.state = 'stopped';
+  }
+
+  /**
+   * Proposes a command and resolves with the state machine's result for it once applied.
+   * Fails with UNAVAILABLE when there is no leader, RESOURCE_EXHAUSTED when too many
+   * requests wait, DEADLINE_EXCEEDED when no answer came in time (the command may still be
+   * applied: callers retry with the same client id and sequence).
+   */
+  propose(command: Uint8Array): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const refusal = this.admit();
+      if (refusal !== undefined) return reject(refusal);
+      const sequence = ++this.sequence;
+      const data = new Uint8Array(ENVELOPE_BYTES + command.length);
+      const view = new DataView(data.buffer);
+      view.setUint8(0, ENVELOPE_VERSION);
+      view.setFloat64(1, this.id);
+      view.setUint32(9, this.epoch);
+      view.setFloat64(13, sequence);
+      data.set(command, ENVELOPE_BYTES);
+      this.proposals.set(sequence, this.waiter(resolve, reject, () => this.proposals.delete(sequence), 'proposal'));
+      this.proposalQueue.push(data);
+      this.schedule();
+    });
+  }
+
+  /** Resolves once this node's state machine reflects every write committed before the call. */
+  readBarrier(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const refusal = this.admit();
+      if (refusal !== undefined) return reject(refusal);
+      this.readQueue.push(this.waiter(() => resolve(), reject, () => this.pruneTimedOutReads(), 'linearizable read'));
+      this.schedule();
+    });
+  }
+
+  proposeConfChange(cc: ConfChange): void {
+    this.wrapRaftErrors(() => this.node.proposeConfChange(cc));
+    this.schedule();
+  }
+
+  transferLeadership(to: number): void {
+    this.wrapRaftErrors(() => this.node.transferLeadership(to));
+    this.schedule();
+  }
+
+  /** A message from a peer. */
+  step(m: Message): void {
+    if (this.state !== 'running') return;
+    try {
+      this.node.step(m);
+    } catch (error) {
+      // Stale responses from removed peers and proposals a leader drops are normal traffic.
+      if (!isRaftError(error)) throw error;
+    }
+    this.schedule();
+  }
+
+  reportUnreachable(id: number): void {
+    this.node.reportUnreachable(id);
+    this.schedule();
+  }
+
+  reportSnapshot(id: number, status: 'finish' | 'failure'): void {
+    this.node.reportSnapshot(id, status);
+    this.schedule();
+  }
+
+  status(): RaftStatus {
+    return this.node.status();
+  }
+
+  pendingRequests(): number {
+    let reads = this.readQueue.length;
+    for (const round of this.readRounds.values()) reads += round.length;
+    for (const pending of this.readsAwaitingApply) reads += pending.waiters.length;
+    return this.proposals.size + reads;
+  }
+
+  /** Drops timed-out reads: a round whose answer never comes (the leader was lost) must
+   * not hold its waiters, or their count, forever. */
+  private pruneTimedOutReads(): void {
+    const live = (waiters: Waiter[]): Waiter[] => waiters.filter((waiter) => !waiter.done);
+    this.readQueue = live(this.readQueue);
+    for (const [key, round] of this.readRounds) {
+      const remaining = live(round);
+      if (remaining.length === 0) this.readRounds.delete(key);
+      else this.readRounds.set(key, remaining);
+    }
+    this.readsAwaitingApply = this.readsAwaitingApply
+      .map((pending) => ({ index: pending.index, waiters: live(pending.waiters) }))
+      .filter((pending) => pending.waiters.length > 0);
+  }
+
+  private admit(): VstorError | undefined {
+    if (this.state !== 'running') return new VstorError('UNAVAILABLE', 'the node is not running');
+    if (this.pendingRequests() >= this.options.requestsPendingMax) {
+      return new VstorError('RESOURCE_EXHAUSTED', `${this.options.requestsPendingMax} requests are already waiting; retry later`);
+    }
+    return undefined;
+  }
+
+  private waiter(resolve: (value: unknown) => void, reject: (error: Error) => void, forget: () => void, what: string): Waiter {
+    const waiter: Waiter = {
+      resolve, reject, done: false,
+      timer: setTimeout(() => {
+        waiter.done = true;
+        forget();
+        reject(new VstorError('DEADLINE_EXCEEDED', `${what} not answered within ${this.options.requestTimeoutMs} ms; it may still take effect`));
+      }, this.options.requestTimeoutMs),
+    };
+    return waiter;
+  }
+
+  private wrapRaftErrors(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      if (isRaftError(error, 'PROPOSAL_DROPPED')) throw new VstorError('UNAVAILABLE', error.message, { cause: error });
+      if (isRaftError(error, 'INVALID_CONF_CHANGE')) throw new VstorError('FAILED_PRECONDITION', error.message, { cause: error });
+      throw error;
+    }
+  }
+
+  /** Runs the loop soon, once, however many events asked for it. */
+  private schedule(): void {
+    if (this.scheduled || this.state !== 'running') return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.running === undefined) {
+        this.running = this.run().finally(() => {
+          this.running = undefined;
+        });
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    this.flushRequests();
+    while (this.node.hasReady()) {
+      await this.handleReady(this.node.ready());
+      this.node.advance();
+      // What arrived while this Ready was persisted joins the next one.
+      this.flushRequests();
+    }
+  }
+
+  private flushRequests(): void {
+    if (this.proposalQueue.length > 0) {
+      const batch = this.proposalQueue;
+      this.proposalQueue = [];
+      try {
+        this.node.proposeMany(batch);
+      } catch (error) {
+        if (!isRaftError(error, 'PROPOSAL_DROPPED')) throw error;
+        this.options.observer?.proposalFailed?.(error.message);
+        const refusal = new VstorError('UNAVAILABLE', `proposal not accepted: ${error.message}; retry`, { cause: error });
+        for (const data of batch) {
+          const sequence = new DataView(data.buffer, data.byteOffset).getFloat64(13);
+          const waiter = this.proposals.get(sequence);
+          this.proposals.delete(sequence);
+          if (waiter !== undefined) settle(waiter, refusal);
+        }
+      }
+    }
+    if (this.readQueue.length > 0) {
+      const round = this.readQueue;
+      this.readQueue = [];
+      const context = new Uint8Array(12);
+      const view = new DataView(context.buffer);
+      view.setUint32(0, this.epoch);
+      view.setFloat64(4, ++this.readRoundSequence);
+      try {
+        this.node.readIndex(context);
+        this.readRounds.set(contextKey(context), round);
+      } catch (error) {
+        if (!isRaftError(error, 'PROPOSAL_DROPPED')) throw error;
+        const refusal = new VstorError('UNAVAILABLE', `linearizable read not possible: ${error.message}; retry`, { cause: error });
+        for (const waiter of round) settle(waiter, refusal);
+      }
+    }
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    const { storage, stateMachine, transport, observer } = this.options;
+    const persistStarted = performance.now();
+    if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
+      await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
+      observer?.persisted?.(performance.now() - persistStarted, rd.entries.length, rd.mustSync);
+    }
+    if (rd.messages.length > 0) transport.send(rd.messages);
+    if (rd.softState !== undefined) observer?.softStateChanged?.(rd.softState, this.node.raft.term);
+
+    if (rd.snapshot !== undefined) {
+      await stateMachine.restore(rd.snapshot);
+      this.lastSnapshotIndex = rd.snapshot.metadata.index;
+    }
+    if (rd.committedEntries.length > 0) await this.apply(rd.committedEntries);
+
+    for (const readState of rd.readStates) {
+      const round = this.readRounds.get(contextKey(readState.requestContext));
+      if (round === undefined) continue;
+      this.readRounds.delete(contextKey(readState.requestContext));
+      this.readsAwaitingApply.push({ index: readState.index, waiters: round });
+    }
+    this.releaseReads();
+    await this.maybeSnapshot();
+  }
+
+  private async apply(entries: Entry[]): Promise<void> {
+    const { stateMachine, observer } = this.options;
+    const batch: AppliedEntry[] = [];
+    const mine: (number | undefined)[] = [];
+    for (const entry of entries) {
+      if (entry.type === EntryType.ConfChange) {
+        // Configuration entries are applied by the core, in order with the commands around them.
+        await this.flushApply(batch, mine);
+        this.applyConfChange(entry);
+        batch.push({ index: entry.index, command: undefined });
+        mine.push(undefined);
+        continue;
+      }
+      const opened = this.openEnvelope(entry.data);
+      batch.push({ index: entry.index, command: opened?.command });
+      mine.push(opened !== undefined && opened.proposer === this.id && opened.epoch === this.epoch ? opened.sequence : undefined);
+    }
+    await this.flushApply(batch, mine);
+    observer?.applied?.(entries.length, stateMachine.appliedIndex());
+  }
+
+  private async flushApply(batch: AppliedEntry[], mine: (number | undefined)[]): Promise<void> {
+    if (batch.length === 0) return;
+    const results = await this.options.stateMachine.apply(batch.slice());
+    for (let i = 0; i < mine.length; i++) {
+      const sequence = mine[i];
+      if (sequence === undefined) continue;
+      const waiter = this.proposals.get(sequence);
+      if (waiter === undefined) continue;
+      this.proposals.delete(sequence);
+      settle(waiter, undefined, results[i]);
+    }
+    batch.length = 0;
+    mine.length = 0;
+  }
+
+  private applyConfChange(entry: Entry): void {
+    const cc = decodeConfChange(entry.data);
+    try {
+      const confState = this.node.applyConfChange(cc);
+      this.options.observer?.confChanged?.(cc, confState);
+    } catch (error) {
+      // Every replica refuses the same change the same way: skipping it keeps them equal.
+      if (!isRaftError(error, 'INVALID_CONF_CHANGE')) throw error;
+      this.options.observer?.proposalFailed?.(`configuration change at ${entry.index} skipped: ${error.message}`);
+    }
+  }
+
+  private openEnvelope(data: Uint8Array): { proposer: number; epoch: number; sequence: number; command: Uint8Array } | undefined {
+    // The empty entry of a new leader carries no command.
+    if (data.length === 0) return undefined;
+    if (data.length < ENVELOPE_BYTES || data[0] !== ENVELOPE_VERSION) {
+      throw new VstorError('CORRUPTION', `committed entry has no valid proposal envelope (${data.length} bytes)`);
+    }
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    return {
+      proposer: view.getFloat64(1),
+      epoch: view.getUint32(9),
+      sequence: view.getFloat64(13),
+      command: data.subarray(ENVELOPE_BYTES),
+    };
+  }
+
+  private releaseReads(): void {
+    if (this.readsAwaitingApply.length === 0) return;
+    const applied = this.options.stateMachine.appliedIndex();
+    const stillWaiting: typeof this.readsAwaitingApply = [];
+    for (const pending of this.readsAwaitingApply) {
+      if (pending.index <= applied) for (const waiter of pending.waiters) settle(waiter, undefined, undefined);
+      else stillWaiting.push(pending);
+    }
+    this.readsAwaitingApply = stillWaiting;
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const { stateMachine, storage, snapshotEntries, compactRetainEntries, observer } = this.options;
+    const applied = stateMachine.appliedIndex();
+    if (applied - this.lastSnapshotIndex < snapshotEntries) return;
+    const data = await stateMachine.snapshot();
+    await storage.createSnapshot(applied, this.node.status().confState, data);
+    this.lastSnapshotIndex = applied;
+    const compactTo = applied - compactRetainEntries;
+    if (compactTo >= storage.firstIndex()) await storage.compact(compactTo);
+    observer?.raftSnapshotTaken?.(applied);
+  }
+}
+
+function settle(waiter: Waiter, error: Error | undefined, value?: unknown): void {
+  if (waiter.done) return;
+  waiter.done = true;
+  clearTimeout(waiter.timer);
+  if (error !== undefined) waiter.reject(error);
+  else waiter.resolve(value);
+}
+
+function contextKey(context: Uint8Array): string {
+  return Buffer.from(context.buffer, context.byteOffset, context.byteLength).toString('hex');
+}

@@ -1,0 +1,118 @@
+// The Raft loop on real timers: it elects a leader, answers proposals made on any node with
+// the state machine's result, batches concurrent proposals into fewer fsyncs (group commit),
+// serves linearizable read barriers, snapshots and compacts its log, and fails requests
+// clearly: no leader, too many waiting, shutting down.
+import test from 'ava';
+import { SeededRandom } from '../../consensus/index.ts';
+import { RaftLoop } from '../../daemon/raft-loop.ts';
+import type { RaftLoopOptions } from '../../daemon/raft-loop.ts';
+import { isVstorError } from '../../storage-engine/errors.ts';
+import { AsyncMemoryLog, LoopbackTransport, MapStateMachine } from './loop-fixtures.ts';
+
+const encoder = new TextEncoder();
+const cmd = (text: string): Uint8Array => encoder.encode(text);
+
+interface Member { loop: RaftLoop; log: AsyncMemoryLog; machine: MapStateMachine; transport: LoopbackTransport }
+
+function cluster(ids: number[], overrides: Partial<RaftLoopOptions> = {}): Member[] {
+  const network = new Map<number, LoopbackTransport>();
+  return ids.map((id) => {
+    const log = new AsyncMemoryLog();
+    const machine = new MapStateMachine();
+    const transport = new LoopbackTransport(id, network);
+    const loop = new RaftLoop({
+      raft: { id, electionTicks: 10, heartbeatTicks: 1, random: new SeededRandom(id), preVote: true, checkQuorum: true },
+      storage: log, stateMachine: machine, transport, tickIntervalMs: 5, snapshotEntries: 1000, compactRetainEntries: 10,
+      requestsPendingMax: 10_000, requestTimeoutMs: 5000, ...overrides,
+    });
+    transport.loops.set(id, loop);
+    loop.bootstrap(ids);
+    return { loop, log, machine, transport };
+  });
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const leaderOf = (members: Member[]): Member | undefined => members.find((m) => m.loop.status().softState.state === 'leader');
+
+test('proposals on any node are applied everywhere and answered with their result', async (t) => {
+  const members = cluster([1, 2, 3]);
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  const follower = members.find((m) => m !== leader)!;
+  t.is(await follower.loop.propose(cmd('a=1')), null);
+  t.is(await leader.loop.propose(cmd('a=2')), '1');
+  await waitFor('replication', () => (members.every((m) => m.machine.data.get('a') === '2') ? true : undefined));
+});
+
+test('concurrent proposals share fsyncs (group commit)', async (t) => {
+  const members = cluster([1, 2, 3]);
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  await leader.loop.propose(cmd('warm=1'));
+  const savesBefore = leader.log.syncedSaves;
+  const count = 500;
+  const results = await Promise.all(Array.from({ length: count }, (_, i) => leader.loop.propose(cmd(`k${i}=${i}`))));
+  t.is(results.length, count);
+  const syncs = leader.log.syncedSaves - savesBefore;
+  t.true(syncs < count / 10, `${count} proposals took ${syncs} synced writes`);
+  t.is(leader.machine.data.get('k499'), '499');
+});
+
+test('a read barrier on a follower sees every write acknowledged before it', async (t) => {
+  const members = cluster([1, 2, 3]);
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  const follower = members.find((m) => m !== leader)!;
+  for (let i = 0; i < 20; i++) {
+    await leader.loop.propose(cmd(`x=${i}`));
+    await follower.loop.readBarrier();
+    t.is(follower.machine.data.get('x'), String(i));
+  }
+});
+
+test('after snapshotEntries applied entries the log is snapshotted and compacted, keeping compactRetainEntries', async (t) => {
+  const members = cluster([1, 2, 3], { snapshotEntries: 50, compactRetainEntries: 5 });
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  for (let i = 0; i < 120; i++) await leader.loop.propose(cmd(`n=${i}`));
+  t.true(leader.log.snapshot().metadata.index >= 50);
+  t.true(leader.log.firstIndex() > 40, `first index ${leader.log.firstIndex()}`);
+});
+
+test('without a quorum, proposals fail clearly and nothing waits forever', async (t) => {
+  const members = cluster([1, 2, 3], { requestTimeoutMs: 300 });
+  members[0]!.loop.start(); // the other two never start: no quorum, no leader
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const error = await t.throwsAsync(members[0]!.loop.propose(cmd('a=1')));
+  t.true(isVstorError(error, 'UNAVAILABLE'), String(error));
+  const read = await t.throwsAsync(members[0]!.loop.readBarrier());
+  t.true(isVstorError(read, 'UNAVAILABLE'), String(read));
+});
+
+test('requests past the pending limit are refused; stop() fails those still waiting', async (t) => {
+  const members = cluster([1, 2, 3], { requestsPendingMax: 3 });
+  for (const m of members) m.loop.start();
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  // Cut the leader off so that its proposals cannot commit and stay pending.
+  for (const m of members) if (m !== leader) leader.transport.blocked.add(`${leader.loop.node.raft.id}→${m.loop.node.raft.id}`);
+  const pending = [1, 2, 3].map((i) => leader.loop.propose(cmd(`p=${i}`)).catch((error: unknown) => error));
+  const refused = await t.throwsAsync(leader.loop.propose(cmd('p=4')));
+  t.true(isVstorError(refused, 'RESOURCE_EXHAUSTED'), String(refused));
+  await Promise.all(members.map((m) => m.loop.stop()));
+  for (const outcome of await Promise.all(pending)) t.true(isVstorError(outcome, 'UNAVAILABLE'), String(outcome));
+  const afterStop = await t.throwsAsync(leader.loop.propose(cmd('p=5')));
+  t.true(isVstorError(afterStop, 'UNAVAILABLE'));
+});
