@@ -9,6 +9,7 @@
 //   npm run sim -- --frozen-messages      deliver frozen message objects, not copies
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
 //   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
+//   npm run sim -- --durable-state-machine restart from a state machine applied durably (the daemon's way)
 //
 // A failure prints its seed, step and last trace lines, with the command that replays it.
 // The exit status is non-zero if any seed violated a property or failed liveness.
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     'frozen-messages': { type: 'boolean', default: false },
     'no-conf-snapshots': { type: 'boolean', default: false },
     'liveness-timeouts': { type: 'string' },
+    'durable-state-machine': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -78,6 +80,7 @@ for (let i = 0; i < seedCount; i++) {
   const result = runSimulation({
     seed, nodeCount, steps, freezeDeliveredMessages: values['frozen-messages'],
     snapshotAfterConfChange: !values['no-conf-snapshots'],
+    durableStateMachine: values['durable-state-machine'],
     livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });

@@ -47,6 +47,11 @@ export interface SimulationOptions {
   snapshotAfterConfChange?: boolean;
   /** A deliberately broken disk whose fsync makes nothing durable: a run must catch it. */
   fsyncLies?: boolean;
+  /**
+   * Persist the state machine with its applied index after every apply and restart with
+   * `applied` at it, as daemon/raft-loop.ts does, instead of at the Raft snapshot's index.
+   */
+  durableStateMachine?: boolean;
   /** The liveness bound, in election timeouts after healing (default LIVENESS_ELECTION_TIMEOUTS). */
   livenessElectionTimeouts?: number;
 }
@@ -188,6 +193,7 @@ export class Cluster implements NodeEnvironment {
   readonly freezeDeliveredMessages: boolean;
   readonly snapshotAfterConfChange: boolean;
   readonly fsyncLies: boolean;
+  readonly durableStateMachine: boolean;
   private readonly profile: RunProfile;
   private phase: number = SimPhase.Chaos;
   private step = 0;
@@ -215,6 +221,7 @@ export class Cluster implements NodeEnvironment {
     this.freezeDeliveredMessages = options.freezeDeliveredMessages ?? false;
     this.snapshotAfterConfChange = options.snapshotAfterConfChange ?? true;
     this.fsyncLies = options.fsyncLies ?? false;
+    this.durableStateMachine = options.durableStateMachine ?? false;
     this.random = new SeededRandom(options.seed);
     this.trace = new Trace(256);
     this.trace.listener = options.onTrace;

@@ -5,9 +5,9 @@
 // prefix of that list (writes reach the platter in order, as they do through a write-ahead
 // log, but any suffix may be lost) and rebuilds `storage` from what survived.
 //
-// Taking a Raft snapshot of the state machine syncs: it records an applied index that must
-// never be ahead of the durable commit index, and syncing makes the hard state that
-// committed it durable too.
+// Taking a Raft snapshot of the state machine syncs, and so does a checkpoint of the state
+// machine alone (as a daemon that applies durably writes it): both record an applied index,
+// and syncing makes the hard state that committed it durable too.
 
 import { MemoryStorage } from '../../consensus/storage.ts';
 import type { ConfState, Entry, HardState, RaftSnapshot } from '../../consensus/types.ts';
@@ -15,7 +15,14 @@ import type { SeededRandom } from '../../consensus/random.ts';
 
 export type DiskWrite =
   | { kind: 'ready'; hardState: HardState | undefined; entries: readonly Entry[]; raftSnapshot: RaftSnapshot | undefined }
-  | { kind: 'compact'; snapshotIndex: number; confState: ConfState; data: Uint8Array; compactIndex: number };
+  | { kind: 'compact'; snapshotIndex: number; confState: ConfState; data: Uint8Array; compactIndex: number }
+  | { kind: 'checkpoint'; image: StateMachineImage };
+
+/** A state machine's serialised state and the index it reflects. */
+export interface StateMachineImage {
+  index: number;
+  data: Uint8Array;
+}
 
 /** Past this many unsynced writes the disk syncs by itself, as a page cache flushes. */
 export const UNSYNCED_WRITES_MAX = 64;
@@ -35,6 +42,8 @@ function applyWrite(storage: MemoryStorage, write: DiskWrite): void {
     case 'compact':
       storage.createSnapshot(write.snapshotIndex, write.confState, write.data);
       if (write.compactIndex > 0) storage.compact(write.compactIndex);
+      break;
+    case 'checkpoint':
       break;
   }
 }
@@ -72,6 +81,8 @@ export class SimDisk {
   storage = new MemoryStorage();
   private durable = new MemoryStorage();
   private readonly unsynced: DiskWrite[] = [];
+  private liveCheckpoint: StateMachineImage | undefined;
+  private durableCheckpoint: StateMachineImage | undefined;
   writeCount = 0;
   syncCount = 0;
   /**
@@ -101,6 +112,19 @@ export class SimDisk {
     this.write({ kind: 'compact', snapshotIndex, confState, data, compactIndex }, true);
   }
 
+  /** Persists the state machine's image without touching the log. */
+  checkpoint(image: StateMachineImage): void {
+    this.write({ kind: 'checkpoint', image }, true);
+  }
+
+  /** The newest state machine image: the last checkpoint or Raft snapshot, whichever is newer. */
+  stateMachineImage(): StateMachineImage {
+    const raftSnapshot = this.storage.snapshot();
+    const checkpoint = this.liveCheckpoint;
+    if (checkpoint !== undefined && checkpoint.index > raftSnapshot.metadata.index) return checkpoint;
+    return { index: raftSnapshot.metadata.index, data: raftSnapshot.data };
+  }
+
   sync(): void {
     if (this.fsyncLies && this.unsynced.length < UNSYNCED_WRITES_MAX) return;
     for (const write of this.unsynced) this.applyDurable(write);
@@ -119,11 +143,13 @@ export class SimDisk {
     for (let i = 0; i < keptWrites; i++) this.applyDurable(this.unsynced[i]!);
     this.unsynced.length = 0;
     this.storage = copyStorage(this.durable);
+    this.liveCheckpoint = this.durableCheckpoint;
     return { unsyncedWrites, keptWrites };
   }
 
   private write(write: DiskWrite, sync: boolean): void {
     applyWrite(this.storage, write);
+    if (write.kind === 'checkpoint') this.liveCheckpoint = write.image;
     this.unsynced.push(write);
     this.writeCount++;
     if (sync || this.unsynced.length >= UNSYNCED_WRITES_MAX) this.sync();
@@ -131,5 +157,6 @@ export class SimDisk {
 
   private applyDurable(write: DiskWrite): void {
     applyWrite(this.durable, write);
+    if (write.kind === 'checkpoint') this.durableCheckpoint = write.image;
   }
 }

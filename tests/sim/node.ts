@@ -7,10 +7,12 @@
 //
 // A crash drops everything volatile: the RawNode, the state machine and the unsynced tail
 // of the disk. A restart builds a new RawNode on what the disk kept and restores the state
-// machine from the Raft snapshot, passing its index as `applied`. The state machine image is
-// only ever persisted as a Raft snapshot (with its ConfState), never alone: restarting with
-// `applied` past the snapshot would skip re-applying the membership changes in between, and
-// the core's membership comes from the snapshot's ConfState plus re-applied entries.
+// machine from the Raft snapshot, passing its index as `applied`. By default the state
+// machine image is only persisted as a Raft snapshot (with its ConfState): restarting with
+// `applied` past the snapshot skips re-applying the membership changes in between, while the
+// core's membership comes from the snapshot's ConfState plus re-applied entries. The
+// `durableStateMachine` mode does it the other way, as daemon/raft-loop.ts does (a state
+// machine durable with its applied index after every apply), to show what that costs.
 
 import { decodeConfChange, isRaftError, RawNode } from '../../consensus/index.ts';
 import type { ConfChange, RaftConfig } from '../../consensus/index.ts';
@@ -38,6 +40,8 @@ export interface NodeEnvironment {
   readonly freezeDeliveredMessages: boolean;
   /** Give every node a disk whose fsync does nothing (to prove the checkers catch it). */
   readonly fsyncLies: boolean;
+  /** Persist the state machine with its applied index after every apply, and restart from it. */
+  readonly durableStateMachine: boolean;
   /** Take a Raft snapshot (no compaction) after applying each membership change. */
   readonly snapshotAfterConfChange: boolean;
   now(): number;
@@ -122,18 +126,16 @@ export class SimNode {
 
   restart(): void {
     const storage = this.disk.storage;
-    const raftSnapshot = storage.snapshot();
-    this.machine.restore(raftSnapshot.data);
-    if (raftSnapshot.metadata.index > 0) {
-      this.env.checker.restored(this.id, this.machine.appliedIndex, this.machine.hash, raftSnapshot.metadata.index);
-    }
+    const image = this.disk.stateMachineImage();
+    this.machine.restore(image.data);
+    if (image.index > 0) this.env.checker.restored(this.id, this.machine.appliedIndex, this.machine.hash, image.index);
     const initial = storage.initialState();
     this.confState = initial.confState;
     this.term = initial.hardState.term;
     this.commit = initial.hardState.commit;
     this.lead = 0;
     this.isLeader = false;
-    this.raw = this.newRawNode(raftSnapshot.metadata.index);
+    this.raw = this.newRawNode(image.index);
     this.state = 'up';
     this.incarnation++;
     this.env.trace.record(TraceKind.Restart, this.id, this.term, this.commit, this.machine.appliedIndex, storage.lastIndex());
@@ -334,6 +336,7 @@ export class SimNode {
       const from = entries[0]!.index;
       for (const entry of entries) this.applyEntry(entry);
       env.trace.record(TraceKind.Commit, this.id, from, entries[entries.length - 1]!.index);
+      if (env.durableStateMachine) this.disk.checkpoint({ index: this.machine.appliedIndex, data: this.machine.encode() });
     }
     for (const readState of ready.readStates) {
       const requestId = readRequestId(readState.requestContext);
