@@ -169,6 +169,18 @@ export class SafetyChecker {
     this.appliedBy.push(node);
   }
 
+  /**
+   * A node re-applied (only for its membership) an entry its durable state machine already
+   * holds: the entry must be the one the cluster applied there.
+   */
+  replayedEntry(node: number, entry: Entry): void {
+    const index = entry.index;
+    if (index > this.appliedIndexMax || this.appliedTerm[index] !== entry.term || this.appliedType[index] !== entry.type ||
+      !bytesEqual(this.appliedData[index]!, entry.data)) {
+      violation('state-machine-safety', `n${node} replayed index ${index} term ${entry.term} ${hex(entry.data)}, which is not the entry the cluster applied there`);
+    }
+  }
+
   /** A node's state machine was replaced by an image of the state at `index` with `hash`. */
   restored(node: number, index: number, hash: number, expectedIndex: number): void {
     if (index !== expectedIndex) {

@@ -9,7 +9,8 @@
 //   npm run sim -- --frozen-messages      deliver frozen message objects, not copies
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
 //   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
-//   npm run sim -- --durable-state-machine restart from a state machine applied durably (the daemon's way)
+//   npm run sim -- --state-machine M      in-snapshot (default), durable-applied (the daemon's
+//                                         restart today) or durable-replay (etcd's), see node.ts
 //
 // A failure prints its seed, step and last trace lines, with the command that replays it.
 // The exit status is non-zero if any seed violated a property or failed liveness.
@@ -17,6 +18,8 @@
 import { parseArgs } from 'node:util';
 import { LIVENESS_ELECTION_TIMEOUTS, runSimulation } from './cluster.ts';
 import type { SimulationResult } from './cluster.ts';
+import { stateMachineModes } from './node.ts';
+import type { StateMachineMode } from './node.ts';
 
 export const DEFAULT_STEPS = 3000;
 
@@ -44,7 +47,7 @@ const { values } = parseArgs({
     'frozen-messages': { type: 'boolean', default: false },
     'no-conf-snapshots': { type: 'boolean', default: false },
     'liveness-timeouts': { type: 'string' },
-    'durable-state-machine': { type: 'boolean', default: false },
+    'state-machine': { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -56,11 +59,21 @@ const nodeCounts = (values.nodes ?? '3').split(',').map((text) => {
   if (count !== 3 && count !== 5) usage(`--nodes takes 3, 5 or 3,5, got ${values.nodes}`);
   return count;
 });
+const stateMachineMode = (values['state-machine'] ?? 'in-snapshot') as StateMachineMode;
+if (!stateMachineModes.includes(stateMachineMode)) usage(`--state-machine takes one of ${stateMachineModes.join(', ')}`);
 const steps = positiveInteger('steps', values.steps, DEFAULT_STEPS);
 const single = values.seed !== undefined;
 const first = single ? positiveInteger('seed', values.seed, 1) : positiveInteger('first', values.first, 1);
 const seedCount = single ? 1 : positiveInteger('seeds', values.seeds, 100);
 if (values.trace && !single) usage('--trace replays one seed: give --seed');
+
+/** The options that change a run, repeated in the replay command a failure prints. */
+const replayFlags = [
+  values['frozen-messages'] ? ' --frozen-messages' : '',
+  values['no-conf-snapshots'] ? ' --no-conf-snapshots' : '',
+  stateMachineMode !== 'in-snapshot' ? ` --state-machine ${stateMachineMode}` : '',
+  values['liveness-timeouts'] !== undefined ? ` --liveness-timeouts ${values['liveness-timeouts']}` : '',
+].join('');
 
 const totals = { seeds: 0, violations: 0, livenessFailures: 0, committed: 0, payloadsCommitted: 0, steps: 0, ticks: 0, leadersElected: 0, crashes: 0, confChangesApplied: 0, readsAnswered: 0, messagesDelivered: 0 };
 const failedSeeds: Array<{ seed: number; nodes: number; kind: string }> = [];
@@ -71,7 +84,7 @@ function report(result: SimulationResult): void {
   console.log(`\nFAIL seed ${result.seed} (${result.nodeCount} nodes): ${failure.message}`);
   console.log(`at step ${failure.step}; last ${failure.trace.length} trace lines:`);
   for (const line of failure.trace) console.log(`  ${line}`);
-  console.log(`replay: npm run sim -- --seed ${result.seed} --nodes ${result.nodeCount} --steps ${steps} --trace\n`);
+  console.log(`replay: npm run sim -- --seed ${result.seed} --nodes ${result.nodeCount} --steps ${steps}${replayFlags} --trace\n`);
 }
 
 for (let i = 0; i < seedCount; i++) {
@@ -80,7 +93,7 @@ for (let i = 0; i < seedCount; i++) {
   const result = runSimulation({
     seed, nodeCount, steps, freezeDeliveredMessages: values['frozen-messages'],
     snapshotAfterConfChange: !values['no-conf-snapshots'],
-    durableStateMachine: values['durable-state-machine'],
+    stateMachineMode,
     livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });

@@ -22,7 +22,7 @@ import { checkLogsMatch, SafetyChecker, Violation } from './checkers.ts';
 import type { ViolationKind } from './checkers.ts';
 import type { NetworkFaults } from './network.ts';
 import { calmFaults, NODE_ID_MAX, SimNetwork } from './network.ts';
-import type { CrashPointValue, NodeEnvironment, SimRaftOptions } from './node.ts';
+import type { CrashPointValue, NodeEnvironment, SimRaftOptions, StateMachineMode } from './node.ts';
 import { SimNode } from './node.ts';
 import { CrashPoint, DropReason, maskOf, messageFlags, PartitionShape, ProposeOutcome, SimPhase, Trace, TraceKind } from './trace.ts';
 import type { LogStorage } from '../../consensus/storage.ts';
@@ -47,11 +47,9 @@ export interface SimulationOptions {
   snapshotAfterConfChange?: boolean;
   /** A deliberately broken disk whose fsync makes nothing durable: a run must catch it. */
   fsyncLies?: boolean;
-  /**
-   * Persist the state machine with its applied index after every apply and restart with
-   * `applied` at it, as daemon/raft-loop.ts does, instead of at the Raft snapshot's index.
-   */
-  durableStateMachine?: boolean;
+  /** Where the state machine is durable and how a restart sets `applied` (see node.ts);
+   * default 'in-snapshot'. */
+  stateMachineMode?: StateMachineMode;
   /** The liveness bound, in election timeouts after healing (default LIVENESS_ELECTION_TIMEOUTS). */
   livenessElectionTimeouts?: number;
 }
@@ -193,7 +191,7 @@ export class Cluster implements NodeEnvironment {
   readonly freezeDeliveredMessages: boolean;
   readonly snapshotAfterConfChange: boolean;
   readonly fsyncLies: boolean;
-  readonly durableStateMachine: boolean;
+  readonly stateMachineMode: StateMachineMode;
   private readonly profile: RunProfile;
   private phase: number = SimPhase.Chaos;
   private step = 0;
@@ -221,7 +219,7 @@ export class Cluster implements NodeEnvironment {
     this.freezeDeliveredMessages = options.freezeDeliveredMessages ?? false;
     this.snapshotAfterConfChange = options.snapshotAfterConfChange ?? true;
     this.fsyncLies = options.fsyncLies ?? false;
-    this.durableStateMachine = options.durableStateMachine ?? false;
+    this.stateMachineMode = options.stateMachineMode ?? 'in-snapshot';
     this.random = new SeededRandom(options.seed);
     this.trace = new Trace(256);
     this.trace.listener = options.onTrace;

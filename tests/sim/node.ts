@@ -10,9 +10,12 @@
 // machine from the Raft snapshot, passing its index as `applied`. By default the state
 // machine image is only persisted as a Raft snapshot (with its ConfState): restarting with
 // `applied` past the snapshot skips re-applying the membership changes in between, while the
-// core's membership comes from the snapshot's ConfState plus re-applied entries. The
-// `durableStateMachine` mode does it the other way, as daemon/raft-loop.ts does (a state
-// machine durable with its applied index after every apply), to show what that costs.
+// core's membership comes from the snapshot's ConfState plus re-applied entries. Two other
+// modes keep the state machine durable with its applied index after every apply, as
+// daemon/raft-loop.ts does: 'durable-applied' restarts with `applied` at that index (the
+// daemon's way today, which loses those membership changes), 'durable-replay' restarts with
+// `applied` at the Raft snapshot and, for entries the state machine already holds, applies
+// only the membership changes (etcd's way).
 
 import { decodeConfChange, isRaftError, RawNode } from '../../consensus/index.ts';
 import type { ConfChange, RaftConfig } from '../../consensus/index.ts';
@@ -40,8 +43,7 @@ export interface NodeEnvironment {
   readonly freezeDeliveredMessages: boolean;
   /** Give every node a disk whose fsync does nothing (to prove the checkers catch it). */
   readonly fsyncLies: boolean;
-  /** Persist the state machine with its applied index after every apply, and restart from it. */
-  readonly durableStateMachine: boolean;
+  readonly stateMachineMode: StateMachineMode;
   /** Take a Raft snapshot (no compaction) after applying each membership change. */
   readonly snapshotAfterConfChange: boolean;
   now(): number;
@@ -54,6 +56,10 @@ export interface NodeEnvironment {
 }
 
 export type NodeState = 'up' | 'down' | 'decommissioned';
+
+/** Where the state machine is durable and what a restart passes as `applied` (see above). */
+export type StateMachineMode = 'in-snapshot' | 'durable-applied' | 'durable-replay';
+export const stateMachineModes: readonly StateMachineMode[] = ['in-snapshot', 'durable-applied', 'durable-replay'];
 
 /** Request ids travel as the 4-byte ReadIndex context. */
 export function readContext(requestId: number): Uint8Array {
@@ -87,7 +93,13 @@ export class SimNode {
   commit = 0;
   lead = 0;
   isLeader = false;
-  /** The membership as of the state machine's applied index. */
+  /**
+   * The last index the core handed out for applying. It trails the state machine's applied
+   * index while a 'durable-replay' restart replays entries for their membership changes;
+   * until it catches up, `confState` is older than the state machine.
+   */
+  private raftAppliedIndex = 0;
+  /** The membership as of raftAppliedIndex. */
   confState: ConfState = { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false };
   private pendingReady: Ready | undefined;
   private pendingReadyDueAt = 0;
@@ -135,7 +147,8 @@ export class SimNode {
     this.commit = initial.hardState.commit;
     this.lead = 0;
     this.isLeader = false;
-    this.raw = this.newRawNode(image.index);
+    this.raftAppliedIndex = this.env.stateMachineMode === 'durable-applied' ? image.index : storage.snapshot().metadata.index;
+    this.raw = this.newRawNode(this.raftAppliedIndex);
     this.state = 'up';
     this.incarnation++;
     this.env.trace.record(TraceKind.Restart, this.id, this.term, this.commit, this.machine.appliedIndex, storage.lastIndex());
@@ -218,6 +231,9 @@ export class SimNode {
     const storage = this.disk.storage;
     const applied = this.machine.appliedIndex;
     if (applied <= storage.snapshot().metadata.index || applied > storage.lastIndex()) return false;
+    // The snapshot's ConfState must be the membership at `applied`: not while a replay is
+    // still re-applying the membership changes before it.
+    if (this.raftAppliedIndex < applied) return false;
     const compactIndex = applied - retainEntries >= storage.firstIndex() ? applied - retainEntries : 0;
     this.disk.compact(applied, this.confState, this.machine.encode(), compactIndex);
     this.env.trace.record(TraceKind.Compact, this.id, applied, compactIndex);
@@ -329,14 +345,16 @@ export class SimNode {
       this.machine.restore(raftSnapshot.data);
       env.checker.restored(this.id, this.machine.appliedIndex, this.machine.hash, raftSnapshot.metadata.index);
       this.confState = raftSnapshot.metadata.confState;
+      this.raftAppliedIndex = raftSnapshot.metadata.index;
       env.trace.record(TraceKind.Snapshot, this.id, raftSnapshot.metadata.index, raftSnapshot.metadata.term);
     }
     const entries = ready.committedEntries;
     if (entries.length > 0) {
       const from = entries[0]!.index;
       for (const entry of entries) this.applyEntry(entry);
+      this.raftAppliedIndex = entries[entries.length - 1]!.index;
       env.trace.record(TraceKind.Commit, this.id, from, entries[entries.length - 1]!.index);
-      if (env.durableStateMachine) this.disk.checkpoint({ index: this.machine.appliedIndex, data: this.machine.encode() });
+      if (env.stateMachineMode !== 'in-snapshot') this.disk.checkpoint({ index: this.machine.appliedIndex, data: this.machine.encode() });
     }
     for (const readState of ready.readStates) {
       const requestId = readRequestId(readState.requestContext);
@@ -346,8 +364,12 @@ export class SimNode {
   }
 
   private applyEntry(entry: Entry): void {
-    this.env.checker.appliedEntry(this.id, this.machine.appliedIndex, entry);
-    this.machine.apply(entry);
+    if (entry.index <= this.machine.appliedIndex && this.env.stateMachineMode === 'durable-replay') {
+      this.env.checker.replayedEntry(this.id, entry);
+    } else {
+      this.env.checker.appliedEntry(this.id, this.machine.appliedIndex, entry);
+      this.machine.apply(entry);
+    }
     if (entry.type !== EntryType.ConfChange) return;
     const cc = decodeConfChange(entry.data);
     try {
