@@ -9,6 +9,7 @@
 //   npm run sim -- --frozen-messages      deliver frozen message objects, not copies
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
 //   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
+//   npm run sim -- --lease-reads          lease-based ReadIndex in runs with check-quorum
 //   npm run sim -- --state-machine M      in-snapshot (default), durable-applied (the daemon's
 //                                         restart today) or durable-replay (etcd's), see node.ts
 //
@@ -48,6 +49,7 @@ const { values } = parseArgs({
     'no-conf-snapshots': { type: 'boolean', default: false },
     'liveness-timeouts': { type: 'string' },
     'state-machine': { type: 'string' },
+    'lease-reads': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -72,6 +74,7 @@ const replayFlags = [
   values['frozen-messages'] ? ' --frozen-messages' : '',
   values['no-conf-snapshots'] ? ' --no-conf-snapshots' : '',
   stateMachineMode !== 'in-snapshot' ? ` --state-machine ${stateMachineMode}` : '',
+  values['lease-reads'] ? ' --lease-reads' : '',
   values['liveness-timeouts'] !== undefined ? ` --liveness-timeouts ${values['liveness-timeouts']}` : '',
 ].join('');
 
@@ -94,6 +97,7 @@ for (let i = 0; i < seedCount; i++) {
     seed, nodeCount, steps, freezeDeliveredMessages: values['frozen-messages'],
     snapshotAfterConfChange: !values['no-conf-snapshots'],
     stateMachineMode,
+    leaseReads: values['lease-reads'],
     livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });

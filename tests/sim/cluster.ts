@@ -47,6 +47,11 @@ export interface SimulationOptions {
   snapshotAfterConfChange?: boolean;
   /** A deliberately broken disk whose fsync makes nothing durable: a run must catch it. */
   fsyncLies?: boolean;
+  /**
+   * Serve ReadIndex from the leader lease ('lease-based') in runs with check-quorum,
+   * instead of confirming leadership with a heartbeat round ('safe', the default).
+   */
+  leaseReads?: boolean;
   /** Where the state machine is durable and how a restart sets `applied` (see node.ts);
    * default 'in-snapshot'. */
   stateMachineMode?: StateMachineMode;
@@ -126,7 +131,7 @@ function pick<T>(random: SeededRandom, items: readonly T[]): T {
   return items[random.nextInt(items.length)]!;
 }
 
-function drawProfile(random: SeededRandom): RunProfile {
+function drawProfile(random: SeededRandom, leaseReads: boolean): RunProfile {
   const electionTicks = 6 + random.nextInt(8);
   const checkQuorum = random.chance(0.5);
   const messageBytesMax = pick(random, [64, 512, 1 << 20]);
@@ -140,7 +145,9 @@ function drawProfile(random: SeededRandom): RunProfile {
     inflightBytesMax: random.chance(0.3) ? messageBytesMax * 4 : 0,
     committedBytesPerReadyMax: pick(random, [64, 1024, 1 << 20]),
     uncommittedBytesMax: pick(random, [0, 1024, 1 << 20]),
-    readOnlyOption: 'safe',
+    // Lease-based reads need check-quorum; choosing them draws nothing, so that the option
+    // leaves every seed's schedule as it was.
+    readOnlyOption: leaseReads && checkQuorum ? 'lease-based' : 'safe',
   };
   const hostile = random.chance(0.7);
   const faults: NetworkFaults = {
@@ -223,7 +230,7 @@ export class Cluster implements NodeEnvironment {
     this.random = new SeededRandom(options.seed);
     this.trace = new Trace(256);
     this.trace.listener = options.onTrace;
-    this.profile = drawProfile(this.random);
+    this.profile = drawProfile(this.random, options.leaseReads ?? false);
     this.raftOptions = this.profile.raft;
     this.network = new SimNetwork(this.random, this.profile.faults);
     const voters = Array.from({ length: options.nodeCount }, (_, i) => i + 1);

@@ -352,7 +352,6 @@ export class SimNode {
     if (entries.length > 0) {
       const from = entries[0]!.index;
       for (const entry of entries) this.applyEntry(entry);
-      this.raftAppliedIndex = entries[entries.length - 1]!.index;
       env.trace.record(TraceKind.Commit, this.id, from, entries[entries.length - 1]!.index);
       if (env.stateMachineMode !== 'in-snapshot') this.disk.checkpoint({ index: this.machine.appliedIndex, data: this.machine.encode() });
     }
@@ -370,6 +369,7 @@ export class SimNode {
       this.env.checker.appliedEntry(this.id, this.machine.appliedIndex, entry);
       this.machine.apply(entry);
     }
+    this.raftAppliedIndex = entry.index;
     if (entry.type !== EntryType.ConfChange) return;
     const cc = decodeConfChange(entry.data);
     try {
