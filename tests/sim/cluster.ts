@@ -17,7 +17,7 @@
 import { SeededRandom } from '../../consensus/random.ts';
 import type { ConfChange, ConfChangeSingle, ConfChangeTransition } from '../../consensus/index.ts';
 import type { ConfState, Message } from '../../consensus/types.ts';
-import { MessageType } from '../../consensus/types.ts';
+import { MessageType, StateType } from '../../consensus/types.ts';
 import { checkLogsMatch, SafetyChecker, Violation } from './checkers.ts';
 import type { ViolationKind } from './checkers.ts';
 import type { NetworkFaults } from './network.ts';
@@ -436,6 +436,13 @@ export class Cluster implements NodeEnvironment {
 
   /** Work deferred to the end of a step, so that no node is re-entered in its Raft loop. */
   private afterStep(): void {
+    // Leaders are also seen in Ready.softState, but a node may lead briefly while its last
+    // Ready waits for the disk and step down before the next: look at every node's role
+    // directly after each step as well (the core's fields, to avoid status()'s allocations).
+    for (const node of this.nodes.values()) {
+      const raft = node.raw?.raft;
+      if (raft !== undefined && raft.state === StateType.Leader) this.checker.leader(node.id, raft.term);
+    }
     this.drainSnapshotFeedback();
     for (const node of this.decommissions) if (node.state !== 'decommissioned') node.decommission();
     this.decommissions.length = 0;
