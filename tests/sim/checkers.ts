@@ -10,8 +10,12 @@
 //   persisted must carry the same payload and the same previous term everywhere; by
 //   induction two logs that share an (index, term) are then identical up to it. A full
 //   pairwise scan of the current logs (checkLogsMatch) backs this up at the end of a run.
-// - Leader completeness (§5.4): when a node becomes leader, its log holds every entry that
-//   any node has applied so far (or a snapshot covering it).
+// - Leader completeness (§5.4): when a node becomes leader of term T, its log holds (or a
+//   snapshot covers) every applied entry that was committed in a term before T. The term
+//   that committed an entry is not observable, but it is at most the highest term any node
+//   had when the entry was first applied; entries whose bound is below T are checked. (A
+//   leader of an older term may legitimately be elected late, when vote responses granted
+//   long ago arrive after a newer term committed entries it lacks.)
 // - State machine safety (§5.4.3): each node applies a contiguous sequence, and the entry it
 //   applies at index i is the one every other node applied at i; a snapshot restore must land
 //   on the exact state (hash chain) the cluster reached at that index.
@@ -87,6 +91,10 @@ export class SafetyChecker {
   private readonly appliedData: Uint8Array[] = [new Uint8Array(0)];
   private readonly appliedHash: number[] = [HashChainStateMachine.initialHash()];
   private readonly appliedBy: number[] = [0];
+  /** An upper bound of the term that committed each applied entry; non-decreasing. */
+  private readonly appliedCommitTermBound: number[] = [0];
+  /** The highest term any node has made known. */
+  termMax = 0;
   /** The highest commit index any node has made known (in a Ready's hard state). */
   clusterCommitIndex = 0;
   private readonly pendingReads = new Map<number, PendingRead>();
@@ -167,6 +175,11 @@ export class SafetyChecker {
     this.appliedData.push(entry.data);
     this.appliedHash.push(chainHash(this.appliedHash[index - 1]!, entry));
     this.appliedBy.push(node);
+    this.appliedCommitTermBound.push(this.termMax);
+  }
+
+  termObserved(term: number): void {
+    if (term > this.termMax) this.termMax = term;
   }
 
   /**
@@ -194,13 +207,22 @@ export class SafetyChecker {
     }
   }
 
-  /** A node became leader of `term` and has persisted its log: it must hold all applied entries. */
+  /** A node became leader of `term` and has persisted its log: it must hold every entry
+   * applied and committed in an earlier term. */
   leaderLog(node: number, term: number, log: LogStorage): void {
     const first = log.firstIndex();
     const last = log.lastIndex();
-    const applied = this.appliedIndexMax;
+    // The last index whose committing term is surely below `term` (the bounds never decrease).
+    let low = 0;
+    let high = this.appliedIndexMax;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (this.appliedCommitTermBound[middle]! < term) low = middle;
+      else high = middle - 1;
+    }
+    const applied = low;
     if (last < applied) {
-      violation('leader-completeness', `n${node} leads term ${term} with a log ending at ${last}, but index ${applied} was applied`);
+      violation('leader-completeness', `n${node} leads term ${term} with a log ending at ${last}, but index ${applied} was applied (committed before term ${term})`);
     }
     // Entries before `first` are in the leader's snapshot; its last index must match too.
     for (let index = Math.max(1, first - 1); index <= applied; index++) {

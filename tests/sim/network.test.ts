@@ -33,8 +33,19 @@ test('a calm network delivers everything at once, in send order', (t) => {
   t.true(arrivals.every(([tick]) => tick === 0));
 });
 
+test('each link is FIFO unless a message is picked for reordering', (t) => {
+  const network = new SimNetwork(new SeededRandom(8), { ...calmFaults, delayTicksMax: 3 });
+  for (let i = 0; i < 200; i++) network.send(app(1 + (i % 2), 3, i));
+  const arrivals = drain(network);
+  for (const from of [1, 2]) {
+    const order = arrivals.map(([, index]) => index).filter((index) => index % 2 === from - 1);
+    t.deepEqual(order, [...order].sort((a, b) => a - b), `link ${from}→3 kept its order`);
+  }
+  t.notDeepEqual(arrivals.map(([, index]) => index), [...Array(200).keys()], 'the two links interleave');
+});
+
 test('delays stay within delayTicksMax and reorder messages', (t) => {
-  const network = new SimNetwork(new SeededRandom(7), { ...calmFaults, delayTicksMax: 3 });
+  const network = new SimNetwork(new SeededRandom(7), { ...calmFaults, delayTicksMax: 3, reorderProbability: 1 });
   for (let i = 0; i < 200; i++) network.send(app(1, 2, i));
   const arrivals = drain(network);
   t.is(arrivals.length, 200);
@@ -83,7 +94,7 @@ test('the queue is bounded', (t) => {
 
 test('one seed gives one schedule', (t) => {
   const run = (seed: number) => {
-    const network = new SimNetwork(new SeededRandom(seed), { ...calmFaults, delayTicksMax: 4, dropProbability: 0.1, duplicateProbability: 0.1 });
+    const network = new SimNetwork(new SeededRandom(seed), { ...calmFaults, delayTicksMax: 4, dropProbability: 0.1, duplicateProbability: 0.1, reorderProbability: 0.3 });
     for (let i = 0; i < 100; i++) network.send(app(1 + (i % 3), 1 + ((i + 1) % 3), i));
     return drain(network);
   };

@@ -1,6 +1,9 @@
 // A simulated network on a virtual clock. It delays each message by a random number of
-// ticks, drops some, duplicates some, and reorders them (a later message with a shorter delay
-// overtakes an earlier one, and messages due in the same tick leave in random order). Links
+// ticks, drops some, duplicates some, and reorders some. Each link is FIFO, as a stream
+// transport is, except for the messages picked for reordering: those take their own delay
+// and may overtake earlier ones. (A network that reorders everything makes a leader's
+// pipelined appends arrive out of order at a lagging follower, and the reject/probe cycles
+// that follow can flood it; seeds that draw reorderProbability 1 still test that.) Links
 // can be cut one way or both ways to make partitions; a message is checked against the links
 // when it arrives, so cutting a link also loses what was in flight on it. Nothing here reads
 // a clock or a global random source: the scheduler advances `now` and the run's one seeded
@@ -17,6 +20,8 @@ export interface NetworkFaults {
   delayTicksMax: number;
   dropProbability: number;
   duplicateProbability: number;
+  /** A message ignores its link's FIFO order (and may overtake earlier ones) with this probability. */
+  reorderProbability: number;
   /** Messages in flight at once; past it a send is dropped, as by a full socket buffer. */
   inFlightMessagesMax: number;
 }
@@ -25,6 +30,7 @@ export const calmFaults: Readonly<NetworkFaults> = Object.freeze({
   delayTicksMax: 0,
   dropProbability: 0,
   duplicateProbability: 0,
+  reorderProbability: 0,
   inFlightMessagesMax: 4096,
 });
 
@@ -56,6 +62,9 @@ export class SimNetwork {
   /** blocked[from * (NODE_ID_MAX + 1) + to] is 1 when messages from → to are lost. */
   private readonly blocked = new Uint8Array((NODE_ID_MAX + 1) * (NODE_ID_MAX + 1));
   private blockedCount = 0;
+  /** Per link, the (deliverAt, order) of the last message queued in FIFO order. */
+  private readonly lastDeliverAt = new Float64Array((NODE_ID_MAX + 1) * (NODE_ID_MAX + 1));
+  private readonly lastOrder = new Float64Array((NODE_ID_MAX + 1) * (NODE_ID_MAX + 1));
 
   constructor(random: SeededRandom, faults: NetworkFaults) {
     this.random = random;
@@ -148,13 +157,23 @@ export class SimNetwork {
   }
 
   private enqueue(message: Message): void {
-    const delay = this.faults.delayTicksMax > 0 ? this.random.nextInt(this.faults.delayTicksMax + 1) : 0;
-    const parcel: Parcel = {
-      deliverAt: this.now + delay,
-      order: this.random.nextUint32(),
-      sequence: this.sequence++,
-      message,
-    };
+    const faults = this.faults;
+    const random = this.random;
+    let deliverAt = this.now + (faults.delayTicksMax > 0 ? random.nextInt(faults.delayTicksMax + 1) : 0);
+    let order = random.nextUint32();
+    const link = message.from * (NODE_ID_MAX + 1) + message.to;
+    const reordered = faults.reorderProbability > 0 && random.chance(faults.reorderProbability);
+    if (!reordered) {
+      // Not before the link's last message: wait for it, and leave after it within a tick.
+      const lastAt = this.lastDeliverAt[link]!;
+      if (deliverAt <= lastAt) {
+        deliverAt = lastAt;
+        if (order <= this.lastOrder[link]!) order = this.lastOrder[link]! + 1 + random.nextInt(1 << 16);
+      }
+      this.lastDeliverAt[link] = deliverAt;
+      this.lastOrder[link] = order;
+    }
+    const parcel: Parcel = { deliverAt, order, sequence: this.sequence++, message };
     const heap = this.heap;
     heap.push(parcel);
     let at = heap.length - 1;

@@ -286,6 +286,7 @@ export class SimNode {
     if (ready.hardState !== undefined) {
       this.term = ready.hardState.term;
       this.commit = ready.hardState.commit;
+      this.env.checker.termObserved(this.term);
     }
     if (ready.softState !== undefined) {
       this.lead = ready.softState.lead;
