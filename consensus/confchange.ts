@@ -53,7 +53,14 @@ const CHANGE_TYPES: ConfChangeType[] = ['add-node', 'add-learner', 'remove-node'
 const CHANGES_MAX = 1024;
 
 export function encodeConfChange(cc: ConfChange): Uint8Array {
-  assert(cc.changes.length <= CHANGES_MAX, 'too many changes in one ConfChange');
+  if (cc.changes.length > CHANGES_MAX) {
+    throw new RaftError('INVALID_CONF_CHANGE', `${cc.changes.length} changes in one ConfChange; at most ${CHANGES_MAX}`);
+  }
+  for (const change of cc.changes) {
+    if (!CHANGE_TYPES.includes(change.type)) throw new RaftError('INVALID_CONF_CHANGE', `unknown change type ${String(change.type)}`);
+    if (!Number.isSafeInteger(change.nodeId) || change.nodeId < 0) throw new RaftError('INVALID_CONF_CHANGE', `node id ${change.nodeId} is not a non-negative integer`);
+  }
+  if (!TRANSITIONS.includes(cc.transition)) throw new RaftError('INVALID_CONF_CHANGE', `unknown transition ${String(cc.transition)}`);
   const bytes = new Uint8Array(4 + cc.changes.length * 9 + cc.context.length);
   const view = new DataView(bytes.buffer);
   view.setUint8(0, CODEC_VERSION);
@@ -81,6 +88,7 @@ export function decodeConfChange(data: Uint8Array): ConfChange {
   if (view.getUint8(0) !== CODEC_VERSION) fail(`unknown version ${view.getUint8(0)}`);
   const transition = TRANSITIONS[view.getUint8(1)] ?? fail(`unknown transition ${view.getUint8(1)}`);
   const count = view.getUint16(2);
+  if (count > CHANGES_MAX) fail(`${count} changes; at most ${CHANGES_MAX}`);
   if (data.length < 4 + count * 9) fail(`${count} changes need ${4 + count * 9} bytes, got ${data.length}`);
   const changes: ConfChangeSingle[] = [];
   let offset = 4;

@@ -76,8 +76,14 @@ export function validateRaftConfig(config: RaftConfig): ValidRaftConfig {
     disableProposalForwarding: false,
     stepDownOnRemoval: true,
     logger: silentLogger,
-    ...config,
-  };
+    // A field given as undefined keeps its default.
+    ...Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined)),
+  } as ValidRaftConfig;
+  for (const name of ['checkQuorum', 'preVote', 'disableProposalForwarding', 'stepDownOnRemoval'] as const) {
+    if (typeof valid[name] !== 'boolean') invalid(`${name} must be true or false, got ${String(valid[name])}`);
+  }
+  if (valid.storage === undefined || valid.storage === null) invalid('storage is required');
+  if (valid.random === undefined || typeof valid.random.nextInt !== 'function') invalid('random must be a RandomSource');
   positiveInteger('id', valid.id);
   positiveInteger('heartbeatTicks', valid.heartbeatTicks);
   positiveInteger('electionTicks', valid.electionTicks);

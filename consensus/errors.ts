@@ -18,6 +18,9 @@ export type RaftErrorCode =
   | 'STEP_LOCAL_MESSAGE'
   /** A response arrived from a peer that is not in the configuration. */
   | 'STEP_PEER_NOT_FOUND'
+  /** A message from the network names no sender, this node as its sender, or another
+   * node as its recipient (two members configured with one id, or a misrouted message). */
+  | 'INVALID_MESSAGE'
   /** A configuration change the current configuration cannot take. */
   | 'INVALID_CONF_CHANGE'
   /** A Config value is out of its range. */

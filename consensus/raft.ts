@@ -10,7 +10,7 @@ import type { RaftLogger, ValidRaftConfig } from './config.ts';
 import { validateRaftConfig } from './config.ts';
 import type { RaftConfig } from './config.ts';
 import type { ConfChange } from './confchange.ts';
-import { Changer, entersJoint, isLeaveJoint, restoreConfig } from './confchange.ts';
+import { Changer, decodeConfChange, entersJoint, isLeaveJoint, restoreConfig } from './confchange.ts';
 import { assert, RaftError } from './errors.ts';
 import { Inflights } from './inflights.ts';
 import { Progress } from './progress.ts';
@@ -72,6 +72,12 @@ export class Raft {
   pendingConfIndex = 0;
   uncommittedBytes = 0;
   readOnly: ReadOnly;
+  /**
+   * Set once this leader sent TimeoutNow in this term: the target may win an election at
+   * any moment (it campaigns past the followers' leases), so lease-based reads are no
+   * longer safe until the next term.
+   */
+  leaseRevoked = false;
   /** ReadIndex requests that arrived before this leader committed an entry of its term. */
   pendingReadIndexMessages: Message[] = [];
 
@@ -119,11 +125,39 @@ export class Raft {
       this.log.commitTo(config.applied);
     }
     if (config.applied > 0) this.log.appliedTo(config.applied);
+    this.replayAppliedConfChanges(config.storage.snapshot().metadata.index, config.applied);
     this.becomeFollower(this.term, NONE);
     this.logger.info('raft node started', {
       id: this.id, term: this.term, commit: this.log.committed, applied: this.log.applied,
       lastIndex: this.log.lastIndex(), lastTerm: this.log.lastTerm(),
     });
+  }
+
+  /**
+   * The storage's ConfState is the membership as of its snapshot. Entries after it up to
+   * `applied` will not be handed out again, so the configuration changes among them (the
+   * application applied them before the restart) are applied here, in order, as every
+   * replica applied them.
+   */
+  private replayAppliedConfChanges(snapshotIndex: number, applied: number): void {
+    if (applied <= snapshotIndex) return;
+    const firstIndex = this.log.firstIndex();
+    assert(firstIndex <= snapshotIndex + 1,
+      () => `entries ${snapshotIndex + 1}..${firstIndex - 1} after the snapshot were compacted: their configuration changes are lost`);
+    let index = snapshotIndex + 1;
+    while (index <= applied) {
+      const page = this.log.slice(index, applied + 1, 1 << 20);
+      for (const entry of page) {
+        if (entry.type !== EntryType.ConfChange) continue;
+        try {
+          this.applyConfChange(decodeConfChange(entry.data));
+        } catch (error) {
+          // Refused identically everywhere when it was first applied; skipped again.
+          if (!(error instanceof RaftError && error.code === 'INVALID_CONF_CHANGE')) throw error;
+        }
+      }
+      index += page.length;
+    }
   }
 
   private loadState(hardState: HardState): void {
@@ -239,6 +273,7 @@ export class Raft {
   }
 
   sendTimeoutNow(to: number): void {
+    this.leaseRevoked = true;
     this.send(message({ type: MessageType.TimeoutNow, to }));
   }
 
@@ -332,6 +367,7 @@ export class Raft {
     }
     this.pendingConfIndex = 0;
     this.uncommittedBytes = 0;
+    this.leaseRevoked = false;
     this.readOnly = new ReadOnly(this.readOnly.option);
     this.pendingReadIndexMessages = [];
   }
@@ -686,12 +722,16 @@ export class Raft {
   }
 
   sendReadIndexResponse(request: Message): void {
-    if (this.readOnly.option === 'lease-based') {
+    // The lease holds only while a quorum has answered within the current check-quorum
+    // window (check-quorum alone would notice a lost quorum up to two timeouts late) and no
+    // transfer has handed the election to another node. Otherwise fall back to the safe path.
+    if (this.readOnly.option === 'lease-based' && !this.leaseRevoked && this.tracker.quorumActive(this.id)) {
       this.respondToReadIndex(request, this.log.committed);
       return;
     }
     this.readOnly.addRequest(this.log.committed, request);
-    this.readOnly.receiveAck(this.id, request.context);
+    // The leader acknowledges itself; a single voter is answered by the singleton path.
+    this.readOnly.receiveAck(this.id, request.context, () => false);
     this.bcastHeartbeatWithContext(request.context);
   }
 

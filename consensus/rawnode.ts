@@ -119,6 +119,11 @@ export class RawNode {
   /** Steps a message received from a peer. */
   step(m: Message): void {
     if (isLocalMessage(m.type)) throw new RaftError('STEP_LOCAL_MESSAGE', `${m.type} cannot come from the network`);
+    const id = this.raft.id;
+    if (m.from === NONE || m.from === id || !Number.isSafeInteger(m.from)) {
+      throw new RaftError('INVALID_MESSAGE', `message ${m.type} from ${m.from} to ${m.to}: the sender must be another node`);
+    }
+    if (m.to !== id) throw new RaftError('INVALID_MESSAGE', `message ${m.type} for ${m.to} arrived at ${id}`);
     if (isResponseMessage(m.type) && !this.raft.tracker.progress.has(m.from)) {
       throw new RaftError('STEP_PEER_NOT_FOUND', `response from ${m.from}, which is not a member`);
     }

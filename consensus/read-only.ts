@@ -22,41 +22,47 @@ function contextKey(context: Uint8Array): string {
   return key;
 }
 
+/**
+ * Pending requests are keyed by requester and context: two followers may well use the same
+ * context, and each must be answered at the commit index of its own arrival. Heartbeats
+ * carry only the context, so an acknowledgement counts for every pending request with it.
+ */
 export class ReadOnly {
   private readonly pending = new Map<string, ReadIndexStatus>();
-  private readonly queue: string[] = [];
+  /** Keys in arrival order. */
+  private queue: string[] = [];
 
   constructor(readonly option: ReadOnlyOption) {}
 
   /** Records a request that arrived when the leader's commit index was `index`. */
   addRequest(index: number, request: Message): void {
-    const key = contextKey(request.context);
-    if (this.pending.has(key)) return;
+    const key = `${request.from}:${contextKey(request.context)}`;
+    if (this.pending.has(key)) return; // a retransmission of the same request
     this.pending.set(key, { request, index, acks: new Set() });
     this.queue.push(key);
   }
 
-  /** Records a heartbeat acknowledgement; returns who has acknowledged the context so far. */
-  receiveAck(id: number, context: Uint8Array): ReadonlySet<number> | undefined {
-    const status = this.pending.get(contextKey(context));
-    if (status === undefined) return undefined;
-    status.acks.add(id);
-    return status.acks;
-  }
-
   /**
-   * Releases the request with `context` and every request queued before it: a quorum that
-   * acknowledged a later heartbeat also vouches for the earlier requests.
+   * Records `id`'s acknowledgement of `context`. Releases, and returns, the newest request
+   * with that context that a quorum has now acknowledged, together with every request queued
+   * before it: a quorum that acknowledged a later heartbeat vouches for the earlier requests.
    */
-  advance(context: Uint8Array): { request: Message; index: number }[] {
-    const key = contextKey(context);
-    const at = this.queue.indexOf(key);
-    if (at < 0) return [];
-    const released = this.queue.splice(0, at + 1).map((queued) => {
-      const status = this.pending.get(queued)!;
-      this.pending.delete(queued);
+  receiveAck(id: number, context: Uint8Array, hasQuorum: (acks: ReadonlySet<number>) => boolean): { request: Message; index: number }[] {
+    const ctx = contextKey(context);
+    let releaseThrough = -1;
+    for (let i = 0; i < this.queue.length; i++) {
+      const status = this.pending.get(this.queue[i]!)!;
+      if (contextKey(status.request.context) !== ctx) continue;
+      status.acks.add(id);
+      if (hasQuorum(status.acks)) releaseThrough = i;
+    }
+    if (releaseThrough < 0) return [];
+    const released = this.queue.slice(0, releaseThrough + 1).map((key) => {
+      const status = this.pending.get(key)!;
+      this.pending.delete(key);
       return { request: status.request, index: status.index };
     });
+    this.queue = this.queue.slice(releaseThrough + 1);
     return released;
   }
 

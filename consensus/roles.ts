@@ -101,13 +101,14 @@ export function stepLeader(r: Raft, m: Message): void {
       // Also sends an empty append to a throttled follower, so that a window filled with
       // lost messages recovers, and moves a caught-up prober back to replicate.
       if (progress.match < r.log.lastIndex() || progress.state === 'probe') r.sendAppend(m.from);
-      if (r.readOnly.option !== 'safe' || m.context.length === 0) return;
-      const acks = r.readOnly.receiveAck(m.from, m.context);
-      if (acks === undefined) return;
-      const votes = new Map<number, boolean>();
-      for (const id of acks) votes.set(id, true);
-      if (r.tracker.voteResult(votes) !== 'won') return;
-      for (const released of r.readOnly.advance(m.context)) r.respondToReadIndex(released.request, released.index);
+      // Acknowledgements matter in safe mode, and in lease mode when a read fell back to it.
+      if (m.context.length === 0) return;
+      const released = r.readOnly.receiveAck(m.from, m.context, (acks) => {
+        const votes = new Map<number, boolean>();
+        for (const id of acks) votes.set(id, true);
+        return r.tracker.voteResult(votes) === 'won';
+      });
+      for (const read of released) r.respondToReadIndex(read.request, read.index);
       return;
     }
     case MessageType.SnapStatus:

@@ -26,7 +26,8 @@ export interface LogStorage {
   /** The term of entry `index`; valid for firstIndex() - 1 (the snapshot's) to lastIndex(). */
   term(index: number): number;
   lastIndex(): number;
-  /** The index of the first entry still available: the last snapshot's index + 1. */
+  /** The index of the first entry still available: the compaction point + 1 (the last
+   * snapshot's index + 1 unless the log was compacted past or short of it). */
   firstIndex(): number;
   /** The most recent snapshot; SNAPSHOT_TEMPORARILY_UNAVAILABLE if it is being made. */
   snapshot(): RaftSnapshot;
@@ -112,6 +113,7 @@ export class MemoryStorage implements LogStorage {
       throw new RaftError('SNAPSHOT_OUT_OF_DATE', `snapshot at ${index} is not newer than ${this.raftSnapshot.metadata.index}`);
     }
     const offset = this.log[0]!.index;
+    if (index < offset) throw new RaftError('COMPACTED', `snapshot index ${index} is compacted (first index ${offset + 1})`);
     assert(index <= this.lastIndex(), () => `snapshot index ${index} is past the last index ${this.lastIndex()}`);
     this.raftSnapshot = {
       metadata: { index, term: this.log[index - offset]!.term, confState },
@@ -138,6 +140,10 @@ export class MemoryStorage implements LogStorage {
    */
   append(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
+    for (let i = 1; i < entries.length; i++) {
+      assert(entries[i]!.index === entries[i - 1]!.index + 1 && entries[i]!.term >= entries[i - 1]!.term,
+        () => `appended entries must be contiguous with non-decreasing terms (at ${entries[i - 1]!.index} → ${entries[i]!.index})`);
+    }
     const first = this.firstIndex();
     const last = entries[0]!.index + entries.length - 1;
     if (last < first) return; // everything given is already compacted

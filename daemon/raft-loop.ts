@@ -92,6 +92,7 @@ export class RaftLoop {
   private state: LoopState = 'new';
   private ticker: NodeJS.Timeout | undefined;
   private scheduled = false;
+  private rerun = false;
   private running: Promise<void> | undefined;
 
   private proposalQueue: Uint8Array[] = [];
@@ -104,6 +105,11 @@ export class RaftLoop {
   private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   private readRoundSequence = 0;
   private lastSnapshotIndex: number;
+  /**
+   * A membership change was applied since the last Raft snapshot. A new member ignores a
+   * snapshot whose configuration does not include it, so the next one is taken at once.
+   */
+  private membershipChangedSinceSnapshot = false;
 
   constructor(private readonly options: RaftLoopOptions) {
     const applied = options.stateMachine.appliedIndex();
@@ -278,17 +284,27 @@ export class RaftLoop {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.running === undefined) {
-        this.running = this.run().finally(() => {
-          this.running = undefined;
-        });
+      // A run scheduled just before stop() must not start: storage may be closing.
+      if (this.state !== 'running') return;
+      if (this.running !== undefined) {
+        // The run in progress may already be past its last check: run again after it.
+        this.rerun = true;
+        return;
       }
+      this.running = this.run().finally(() => {
+        this.running = undefined;
+        if (this.rerun) {
+          this.rerun = false;
+          this.schedule();
+        }
+      });
     });
   }
 
   private async run(): Promise<void> {
     this.flushRequests();
-    while (this.node.hasReady()) {
+    // Once stopping, the Ready in hand is finished and no other is taken.
+    while (this.state === 'running' && this.node.hasReady()) {
       await this.handleReady(this.node.ready());
       this.node.advance();
       // What arrived while this Ready was persisted joins the next one.
@@ -398,6 +414,7 @@ export class RaftLoop {
     const cc = decodeConfChange(entry.data);
     try {
       const confState = this.node.applyConfChange(cc);
+      this.membershipChangedSinceSnapshot = true;
       this.options.observer?.confChanged?.(cc, confState);
     } catch (error) {
       // Every replica refuses the same change the same way: skipping it keeps them equal.
@@ -435,7 +452,9 @@ export class RaftLoop {
   private async maybeSnapshot(): Promise<void> {
     const { stateMachine, storage, snapshotEntries, compactRetainEntries, observer } = this.options;
     const applied = stateMachine.appliedIndex();
-    if (applied - this.lastSnapshotIndex < snapshotEntries) return;
+    if (applied <= this.lastSnapshotIndex) return;
+    if (applied - this.lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
+    this.membershipChangedSinceSnapshot = false;
     const data = await stateMachine.snapshot();
     await storage.createSnapshot(applied, this.node.status().confState, data);
     this.lastSnapshotIndex = applied;

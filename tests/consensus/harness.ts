@@ -2,8 +2,8 @@
 // delivered by hand. stabilize() runs the Raft loop of every node (persist, send, apply,
 // advance) until nothing is left to do, the way etcd's datadriven tests do.
 
-import type { ConfChange, Entry, Message, RaftConfig, ReadState } from '../../consensus/index.ts';
-import { decodeConfChange, EntryType, isRaftError, MemoryStorage, RawNode, SeededRandom } from '../../consensus/index.ts';
+import type { ConfChange, Entry, HardState, Message, RaftConfig, ReadState } from '../../consensus/index.ts';
+import { decodeConfChange, EntryType, isRaftError, MemoryStorage, MessageType, RawNode, SeededRandom } from '../../consensus/index.ts';
 
 export interface TestNode {
   id: number;
@@ -22,12 +22,31 @@ const encoder = new TextEncoder();
 
 export const bytes = (text: string): Uint8Array => encoder.encode(text);
 
+/** A log entry, for preloading a log the way the Raft paper's figures draw one. */
+export const entry = (index: number, term: number, data = ''): Entry =>
+  ({ index, term, type: EntryType.Normal, data: encoder.encode(data) });
+
+/** Entries 1..terms.length with the given terms. */
+export const entriesOfTerms = (terms: readonly number[]): Entry[] => terms.map((term, i) => entry(i + 1, term));
+
+/** A node's state before it starts: membership, log and hard state, as if read from disk. */
+export interface PreloadedState {
+  voters: number[];
+  learners?: number[];
+  entries?: Entry[];
+  hardState?: HardState;
+}
+
 export class TestCluster {
   readonly nodes = new Map<number, TestNode>();
   /** Messages for which a filter returns false are dropped. */
   filters: Filter[] = [];
   /** Every message delivered, for assertions about what was sent. */
   readonly delivered: Message[] = [];
+  /** Every message any node sent, delivered or dropped by a filter. */
+  readonly sent: Message[] = [];
+  /** Whether a delivered Raft snapshot is reported to its sender as finished at once. */
+  reportSnapshots = true;
   private seed: number;
 
   constructor(
@@ -51,18 +70,36 @@ export class TestCluster {
     return testNode;
   }
 
+  /**
+   * Creates a node whose storage already holds a log, a hard state and a membership (no
+   * bootstrap entries), so that a test can start from a figure of the Raft paper.
+   */
+  addNodeWithState(id: number, state: PreloadedState): TestNode {
+    const storage = new MemoryStorage();
+    storage.bootstrap({ voters: state.voters, learners: state.learners ?? [], votersOutgoing: [], learnersNext: [], autoLeave: false });
+    storage.append(state.entries ?? []);
+    if (state.hardState !== undefined) storage.setHardState(state.hardState);
+    const added = this.addNode(id, undefined, storage);
+    added.appliedIndex = added.node.raft.log.applied;
+    return added;
+  }
+
   get(id: number): TestNode {
     const node = this.nodes.get(id);
     if (node === undefined) throw new Error(`no node ${id}`);
     return node;
   }
 
-  /** Simulates a crash and restart: only what is in storage survives. */
-  restart(id: number): TestNode {
+  /**
+   * Simulates a crash and restart: only what is in storage survives. By default the state
+   * machine survives too and the node is told its applied index; with `applied` 0 the state
+   * machine is rebuilt from the log, as for a node that keeps it in memory only.
+   */
+  restart(id: number, applied = this.get(id).appliedIndex): TestNode {
     const old = this.get(id);
     this.nodes.delete(id);
-    const restarted = this.addNode(id, undefined, old.storage, old.appliedIndex);
-    restarted.applied = old.applied;
+    const restarted = this.addNode(id, undefined, old.storage, applied);
+    restarted.applied = applied === 0 ? [] : old.applied;
     return restarted;
   }
 
@@ -78,10 +115,37 @@ export class TestCluster {
     this.filters = [];
   }
 
+  /** Drops every message for which `predicate` is true until the returned function is called. */
+  drop(predicate: (m: Message) => boolean): () => void {
+    const filter: Filter = (m) => !predicate(m);
+    this.filters.push(filter);
+    return () => {
+      this.filters = this.filters.filter((f) => f !== filter);
+    };
+  }
+
   leaderId(): number | undefined {
     const leaders = [...this.nodes.values()].filter((n) => n.node.raft.state === 'leader');
     const highest = leaders.sort((a, b) => b.node.raft.term - a.node.raft.term)[0];
     return highest?.id;
+  }
+
+  /**
+   * Runs `id`'s Raft loop (persist, apply, advance) until it has nothing more to do, and
+   * returns the messages it sent without delivering them.
+   */
+  drain(id: number): Message[] {
+    const n = this.get(id);
+    const messages: Message[] = [];
+    while (n.node.hasReady()) messages.push(...this.handleReady(n));
+    return messages;
+  }
+
+  /** The terms of `id`'s whole log, from its first index; a readable picture of the log. */
+  logTerms(id: number): number[] {
+    const log = this.get(id).node.raft.log;
+    const first = log.firstIndex();
+    return log.slice(first, log.lastIndex() + 1, Number.MAX_SAFE_INTEGER).map((e) => e.term);
   }
 
   /** Handles one Ready of one node; returns the messages it sends. */
@@ -97,6 +161,7 @@ export class TestCluster {
     for (const entry of rd.committedEntries) this.apply(n, entry);
     n.readStates.push(...rd.readStates);
     n.node.advance();
+    this.sent.push(...rd.messages);
     return rd.messages;
   }
 
@@ -132,21 +197,34 @@ export class TestCluster {
     } catch (error) {
       if (!isRaftError(error)) throw error;
     }
-    if (m.type === 7 /* Snap */) {
+    if (m.type === MessageType.Snap && this.reportSnapshots) {
       const sender = this.nodes.get(m.from);
       sender?.node.reportSnapshot(m.to, 'finish');
     }
   }
 
+  /** Delivers messages (honouring filters) without running any node's loop. */
+  deliverAll(messages: readonly Message[]): void {
+    for (const m of messages) this.deliver(m);
+  }
+
+  /**
+   * One round: every node runs its loop until it has nothing more to do, then the messages
+   * they sent are delivered. Returns false when nothing was sent (the cluster is quiescent).
+   */
+  round(): boolean {
+    const outbox: Message[] = [];
+    for (const n of this.nodes.values()) {
+      while (n.node.hasReady()) outbox.push(...this.handleReady(n));
+    }
+    for (const m of outbox) this.deliver(m);
+    return outbox.length > 0;
+  }
+
   /** Runs every node's loop and delivers messages until quiescent. */
   stabilize(roundsMax = 1000): void {
     for (let round = 0; round < roundsMax; round++) {
-      const outbox: Message[] = [];
-      for (const n of this.nodes.values()) {
-        while (n.node.hasReady()) outbox.push(...this.handleReady(n));
-      }
-      if (outbox.length === 0) return;
-      for (const m of outbox) this.deliver(m);
+      if (!this.round()) return;
     }
     throw new Error(`cluster did not stabilize within ${roundsMax} rounds`);
   }
@@ -162,8 +240,12 @@ export class TestCluster {
     }
   }
 
-  /** Campaigns on `id` and runs the election to its end. */
+  /**
+   * Campaigns on `id` and runs the election to its end. Stabilizes first: a node does not
+   * campaign while committed configuration changes (the bootstrap entries) are unapplied.
+   */
   elect(id: number): void {
+    this.stabilize();
     this.get(id).node.campaign();
     this.stabilize();
   }

@@ -41,7 +41,13 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-const leaderOf = (members: Member[]): Member | undefined => members.find((m) => m.loop.status().softState.state === 'leader');
+/** The leader, once every member knows it (a follower that has not heard from it yet
+ * rightly refuses proposals as retryable). */
+const leaderOf = (members: Member[]): Member | undefined => {
+  const leader = members.find((m) => m.loop.status().softState.state === 'leader');
+  const id = leader?.loop.status().id;
+  return members.every((m) => m.loop.status().softState.lead === id) ? leader : undefined;
+};
 
 test('proposals on any node are applied everywhere and answered with their result', async (t) => {
   const members = cluster([1, 2, 3]);

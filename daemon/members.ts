@@ -1,0 +1,100 @@
+// Who the members are and where to reach them. Raft knows members only by number (its
+// ConfState); their names and addresses live here. The founding members come from
+// cluster.yaml; a member added later is recorded in the model itself, under a reserved key
+// prefix, by the leader before it proposes the configuration change, so that every member
+// (and a restarted one) resolves the same addresses. User writes may not touch the prefix.
+
+import type { ConfState } from '../consensus/index.ts';
+import type { KvStateMachine } from '../storage-engine/model/index.ts';
+import { prefixEnd } from '../storage-engine/model/index.ts';
+import type { MemberAddresses, MemberInfo } from '../rpc/node-api.ts';
+import type { NodeConfig } from './config.ts';
+import { formatHostPort } from './config.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Keys the system reserves for itself; the 0x00 byte keeps them out of the way of user keys. */
+export const SYSTEM_PREFIX = encoder.encode('\u0000vstor/');
+export const MEMBER_PREFIX = encoder.encode('\u0000vstor/members/');
+
+export function memberKey(raftId: number): Uint8Array {
+  return encoder.encode(`\u0000vstor/members/${String(raftId).padStart(12, '0')}`);
+}
+
+export interface MemberRecord extends MemberAddresses {
+  name: string;
+  raftId: number;
+}
+
+export function encodeMemberRecord(record: MemberRecord): Uint8Array {
+  return encoder.encode(JSON.stringify(record));
+}
+
+/** True when [key, rangeEnd) touches the system prefix. An empty rangeEnd means the key alone;
+ * a rangeEnd of [0] means every key from `key` on. */
+export function touchesSystemKeys(key: Uint8Array, rangeEnd?: Uint8Array): boolean {
+  const systemEnd = prefixEnd(SYSTEM_PREFIX);
+  const startsBefore = compare(key, systemEnd) < 0;
+  if (rangeEnd === undefined || rangeEnd.length === 0) return startsBefore && compare(key, SYSTEM_PREFIX) >= 0;
+  const unbounded = rangeEnd.length === 1 && rangeEnd[0] === 0;
+  const endsAfter = unbounded || compare(rangeEnd, SYSTEM_PREFIX) > 0;
+  return startsBefore && endsAfter;
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+export class MemberTable {
+  private readonly founders = new Map<number, MemberRecord>();
+  private readonly added = new Map<number, MemberRecord>();
+
+  constructor(nodes: readonly NodeConfig[]) {
+    for (const node of nodes) {
+      this.founders.set(node.raftId, {
+        name: node.id, raftId: node.raftId,
+        grpc: formatHostPort(node.grpc), admin: formatHostPort(node.admin), nbd: formatHostPort(node.nbd),
+      });
+    }
+  }
+
+  /** Reloads the members recorded in the model (after start, a snapshot or a change). */
+  async refresh(model: KvStateMachine): Promise<void> {
+    const { kvs } = await model.range({ key: MEMBER_PREFIX, rangeEnd: prefixEnd(MEMBER_PREFIX) });
+    this.added.clear();
+    for (const kv of kvs) {
+      const record = JSON.parse(decoder.decode(kv.value)) as MemberRecord;
+      this.added.set(record.raftId, record);
+    }
+  }
+
+  record(raftId: number): MemberRecord | undefined {
+    return this.added.get(raftId) ?? this.founders.get(raftId);
+  }
+
+  byName(name: string): MemberRecord | undefined {
+    for (const record of [...this.added.values(), ...this.founders.values()]) if (record.name === name) return record;
+    return undefined;
+  }
+
+  grpcAddress(raftId: number): string | undefined {
+    return this.record(raftId)?.grpc;
+  }
+
+  /** The members of `confState`, with their names and addresses where known. */
+  list(confState: ConfState): MemberInfo[] {
+    const describe = (raftId: number, voter: boolean): MemberInfo => {
+      const record = this.record(raftId);
+      return {
+        name: record?.name ?? `raft-${raftId}`, raftId, voter,
+        grpc: record?.grpc ?? '', admin: record?.admin ?? '', nbd: record?.nbd ?? '',
+      };
+    };
+    const voters = new Set([...confState.voters, ...confState.votersOutgoing]);
+    return [
+      ...[...voters].sort((a, b) => a - b).map((id) => describe(id, true)),
+      ...[...confState.learners, ...confState.learnersNext].sort((a, b) => a - b).map((id) => describe(id, false)),
+    ];
+  }
+}

@@ -1,0 +1,52 @@
+// The cluster's key-value model (storage-engine/model) as the Raft loop's state machine.
+// Entries are applied one after another in Raft order; configuration entries and a new
+// leader's empty entry only advance the applied index. A Raft snapshot's data is the
+// model's snapshot stream joined into one buffer (chunk boundaries carry no meaning), and
+// the model is fsync'd before its image is used to compact the Raft log, so that the log
+// never loses an entry the model on disk has not durably applied.
+
+import type { RaftSnapshot } from '../consensus/index.ts';
+import type { ApplyResult, KvStateMachine } from '../storage-engine/model/index.ts';
+import type { AppliedEntry, ReplicatedStateMachine } from './raft-loop.ts';
+
+const EMPTY = new Uint8Array(0);
+
+export class ModelStateMachine implements ReplicatedStateMachine {
+  constructor(readonly model: KvStateMachine) {}
+
+  appliedIndex(): number {
+    return this.model.appliedIndex;
+  }
+
+  async apply(entries: AppliedEntry[]): Promise<ApplyResult[]> {
+    const results: ApplyResult[] = [];
+    for (const entry of entries) results.push(await this.model.apply(entry.index, entry.command ?? EMPTY));
+    return results;
+  }
+
+  async restore(snapshot: RaftSnapshot): Promise<void> {
+    await this.model.restore([snapshot.data]);
+  }
+
+  async snapshot(): Promise<Uint8Array> {
+    await this.model.sync();
+    const image = await this.model.snapshot();
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    try {
+      for await (const chunk of image) {
+        chunks.push(chunk);
+        bytes += chunk.length;
+      }
+    } finally {
+      await image.close();
+    }
+    const joined = new Uint8Array(bytes);
+    let offset = 0;
+    for (const chunk of chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return joined;
+  }
+}

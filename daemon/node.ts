@@ -1,0 +1,387 @@
+// One vstor member: its storage (the Raft log and the model, each in its own database under
+// dataDir/<node>), its Raft loop and peer transport, and the ClusterNode the gRPC services
+// call. The daemon's entry point (vstord.ts) adds the servers and process lifecycle.
+//
+// Lifecycle: open() opens storage and starts the loop; close() hands leadership to another
+// voter if this node leads, stops the loop (failing what still waits), and closes storage.
+// Both are safe to call twice.
+
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomInt } from 'node:crypto';
+import { ClassicLevel } from 'classic-level';
+import type { Logger } from 'pino';
+import type { ConfChange, ConfState, Message, RaftStatus } from '../consensus/index.ts';
+import { SeededRandom } from '../consensus/index.ts';
+import type { RaftPeerReceiver } from '../rpc/raft-peer-server.ts';
+import type { ClusterNode, MemberAddresses, MemberInfo } from '../rpc/node-api.ts';
+import type { Database } from '../storage-engine/engine.ts';
+import { openDatabase } from '../storage-engine/engine.ts';
+import { VstorError } from '../storage-engine/errors.ts';
+import type { KeyValue, ModelDatabase, RangeRequest, RangeResponse, Watcher, WatchRequest, WriteRequest, WriteResponse } from '../storage-engine/model/index.ts';
+import { encodeWriteRequest, KvStateMachine, validateWriteRequest } from '../storage-engine/model/index.ts';
+import type { ModelConfig } from '../storage-engine/model/index.ts';
+import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
+import type { ClusterConfig, NodeConfig } from './config.ts';
+import { encodeMemberRecord, memberKey, MemberTable, touchesSystemKeys } from './members.ts';
+import type { Metrics } from './metrics.ts';
+import { ModelStateMachine } from './model-machine.ts';
+import { GrpcPeerTransport } from './peer-transport.ts';
+import { RaftLoop } from './raft-loop.ts';
+
+export interface VstorNodeOptions {
+  config: ClusterConfig;
+  self: NodeConfig;
+  /** Found a new cluster with the nodes of the config if the log is empty (default); a node
+   * added with `member add` starts with join: true and waits to be contacted. */
+  join: boolean;
+  /** The root logger; the node logs through children named by component. */
+  logger: Logger;
+  metrics?: Metrics;
+  requestTimeoutMs?: number;
+}
+
+type NodeState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
+
+/** Entries a learner may lag behind the commit index and still be promoted. */
+const PROMOTE_LAG_ENTRIES_MAX = 1000;
+const SNAPSHOT_BYTES_MAX = 256 << 20;
+
+export class VstorNode implements ClusterNode {
+  readonly clusterId: string;
+  readonly name: string;
+  readonly raftId: number;
+  private state: NodeState = 'new';
+  private raftDatabase: Database | undefined;
+  private modelDatabase: ClassicLevel<Uint8Array, Uint8Array> | undefined;
+  private log: DurableLogStorage | undefined;
+  private modelMachine: KvStateMachine | undefined;
+  private raftLoop: RaftLoop | undefined;
+  private transport: GrpcPeerTransport | undefined;
+  readonly memberTable: MemberTable;
+  private readonly logger: Logger;
+  private readonly raftLogger: Logger;
+  private readonly transportLogger: Logger;
+
+  constructor(private readonly options: VstorNodeOptions) {
+    this.clusterId = options.config.cluster;
+    this.name = options.self.id;
+    this.raftId = options.self.raftId;
+    this.memberTable = new MemberTable(options.config.nodes);
+    this.logger = options.logger.child({ component: 'node' });
+    this.raftLogger = options.logger.child({ component: 'raft' });
+    this.transportLogger = options.logger.child({ component: 'transport' });
+  }
+
+  get status(): NodeState {
+    return this.state;
+  }
+
+  private get loop(): RaftLoop {
+    if (this.raftLoop === undefined || this.state !== 'open') throw new VstorError('UNAVAILABLE', `node ${this.name} is ${this.state}`);
+    return this.raftLoop;
+  }
+
+  private get model(): KvStateMachine {
+    if (this.modelMachine === undefined || this.state !== 'open') throw new VstorError('UNAVAILABLE', `node ${this.name} is ${this.state}`);
+    return this.modelMachine;
+  }
+
+  modelConfig(): Partial<ModelConfig> {
+    const { limits } = this.options.config;
+    return { keyBytesMax: limits.keyBytesMax, valueBytesMax: limits.valueBytesMax, snapshotChunkBytes: limits.snapshotChunkBytes };
+  }
+
+  async open(): Promise<void> {
+    if (this.state !== 'new') return;
+    this.state = 'opening';
+    const { config, self } = this.options;
+    const directory = join(config.dataDir, self.id);
+    await mkdir(directory, { recursive: true });
+
+    this.raftDatabase = await openDatabase({ path: join(directory, 'raft'), engine: config.engine });
+    this.log = await DurableLogStorage.open(this.raftDatabase, { entryBytesMax: config.limits.entryBytesMax, snapshotBytesMax: SNAPSHOT_BYTES_MAX });
+    // The model needs abstract-level 3 (snapshot iterators), which classic-level provides.
+    this.modelDatabase = new ClassicLevel<Uint8Array, Uint8Array>(join(directory, 'model'), { keyEncoding: 'view', valueEncoding: 'view' });
+    await this.modelDatabase.open();
+    this.modelMachine = new KvStateMachine({ db: this.modelDatabase as unknown as ModelDatabase, config: this.modelConfig() });
+    await this.modelMachine.open();
+
+    // A follower that saved a Raft snapshot but crashed before its model took it: take it now,
+    // or the entries it covers (compacted away) would never reach the model.
+    const raftSnapshot = this.log.snapshot();
+    if (raftSnapshot.metadata.index > this.modelMachine.appliedIndex && raftSnapshot.data.length > 0) {
+      this.logger.info({ index: raftSnapshot.metadata.index }, 'restoring the model from the stored Raft snapshot');
+      await this.modelMachine.restore([raftSnapshot.data]);
+    }
+    await this.memberTable.refresh(this.modelMachine);
+
+    const { raft, limits } = config;
+    const metrics = this.options.metrics;
+    const observer = metrics?.raftObserver() ?? {};
+    this.raftLoop = new RaftLoop({
+      raft: {
+        id: self.raftId, electionTicks: raft.electionTimeoutTicks, heartbeatTicks: raft.heartbeatIntervalTicks,
+        random: new SeededRandom(randomInt(0x7fffffff)), preVote: raft.preVote, checkQuorum: raft.checkQuorum,
+        readOnlyOption: raft.readOnly, messageBytesMax: limits.messageBytesMax, inflightMessagesMax: limits.inflightMessagesMax,
+        uncommittedBytesMax: limits.uncommittedBytesMax,
+        logger: {
+          debug: (message, fields) => this.raftLogger.debug(fields ?? {}, message),
+          info: (message, fields) => this.raftLogger.info(fields ?? {}, message),
+          warn: (message, fields) => this.raftLogger.warn(fields ?? {}, message),
+        },
+      },
+      storage: this.log,
+      stateMachine: new ModelStateMachine(this.modelMachine),
+      transport: {
+        send: (messages: Message[]) => this.transport?.send(messages),
+      },
+      tickIntervalMs: raft.tickIntervalMs,
+      snapshotEntries: raft.snapshotEntries,
+      compactRetainEntries: Math.min(5000, Math.floor(raft.snapshotEntries / 2)),
+      requestsPendingMax: 10_000,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
+      observer: {
+        ...observer,
+        confChanged: (cc, confState) => {
+          this.raftLogger.info({ changes: cc.changes, confState }, 'membership changed');
+          void this.memberTable.refresh(this.model).catch((error: unknown) => this.logger.warn({ error: String(error) }, 'member refresh failed'));
+        },
+      },
+    });
+    this.transport = new GrpcPeerTransport({
+      clusterId: this.clusterId,
+      selfId: self.raftId,
+      addressOf: (raftId) => this.memberTable.grpcAddress(raftId),
+      reportUnreachable: (raftId) => this.raftLoop?.reportUnreachable(raftId),
+      reportSnapshot: (raftId, status) => this.raftLoop?.reportSnapshot(raftId, status),
+      snapshotChunkBytes: limits.snapshotChunkBytes,
+      batchBytesMax: Math.max(limits.messageBytesMax, 1 << 20),
+      queuedBatchesMax: 64,
+      reconnectIntervalMs: Math.max(100, raft.tickIntervalMs),
+      messageBytesMax: peerMessageBytesMax(config),
+      logger: {
+        warn: (fields, message) => this.transportLogger.warn(fields, message),
+        debug: (fields, message) => this.transportLogger.debug(fields, message),
+      },
+    });
+
+    const empty = this.log.lastIndex() === 0 && this.log.initialState().hardState.term === 0;
+    if (empty && !this.options.join) {
+      const founders = config.nodes.map((node) => node.raftId);
+      this.logger.info({ founders }, 'founding a new cluster');
+      this.raftLoop.bootstrap(founders);
+    }
+    this.raftLoop.start();
+    this.state = 'open';
+    this.logger.info({ dataDir: directory, lastIndex: this.log.lastIndex(), applied: this.modelMachine.appliedIndex }, 'node open');
+  }
+
+  /** Stops the loop (failing what still waits) and closes storage. Safe twice. Call
+   * handOverLeadership() first while peers can still reach this node. */
+  async close(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'closing' || this.state === 'new') return;
+    this.state = 'closing';
+    await this.raftLoop?.stop();
+    this.transport?.close();
+    await this.log?.close();
+    await this.modelMachine?.close();
+    await this.modelDatabase?.close();
+    await this.raftDatabase?.close();
+    this.state = 'closed';
+    this.logger.info('node closed');
+  }
+
+  /** If this node leads, hands leadership to the most caught-up other voter (bounded wait). */
+  async handOverLeadership(timeoutMs: number): Promise<void> {
+    if (this.state !== 'open') return;
+    const status = this.raftStatus();
+    if (status.softState.state !== 'leader' || status.progress === undefined) return;
+    // The most caught-up other voter takes over with the least delay.
+    let target: number | undefined;
+    let best = -1;
+    for (const [id, progress] of status.progress) {
+      if (id === this.raftId || progress.isLearner || !status.confState.voters.includes(id)) continue;
+      if (progress.match > best) {
+        best = progress.match;
+        target = id;
+      }
+    }
+    if (target === undefined) return;
+    this.logger.info({ to: target }, 'handing leadership over before shutdown');
+    try {
+      await this.transferLeadership(target, timeoutMs);
+    } catch (error) {
+      this.logger.warn({ error: String(error) }, 'leadership hand-over did not complete; shutting down anyway');
+    }
+  }
+
+  raftPeerReceiver(): RaftPeerReceiver {
+    return {
+      clusterId: this.clusterId,
+      memberId: this.raftId,
+      snapshotLimits: { snapshotBytesMax: SNAPSHOT_BYTES_MAX, snapshotChunkBytes: this.options.config.limits.snapshotChunkBytes },
+      receiveMessages: (messages) => {
+        for (const message of messages) this.raftLoop?.step(message);
+      },
+      receiveSnapshot: (message) => {
+        this.raftLoop?.step(message);
+      },
+    };
+  }
+
+  logEntries(): number {
+    return this.log === undefined || this.log.status === 'closed' ? 0 : this.log.lastIndex() - this.log.firstIndex() + 1;
+  }
+
+  // ------------------------------------------------------------------ ClusterNode
+
+  raftStatus(): RaftStatus {
+    if (this.raftLoop === undefined) {
+      return {
+        id: this.raftId, hardState: { term: 0, vote: 0, commit: 0 }, softState: { lead: 0, state: 'follower' }, applied: 0,
+        leadTransferee: 0, confState: { voters: [], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+      };
+    }
+    return this.raftLoop.status();
+  }
+
+  leader(): MemberInfo | undefined {
+    const lead = this.raftStatus().softState.lead;
+    if (lead === 0) return undefined;
+    return this.memberTable.list(this.raftStatus().confState).find((member) => member.raftId === lead);
+  }
+
+  members(): MemberInfo[] {
+    return this.memberTable.list(this.raftStatus().confState);
+  }
+
+  async write(request: WriteRequest): Promise<WriteResponse> {
+    for (const key of keysOf(request)) {
+      if (touchesSystemKeys(key.key, key.rangeEnd)) {
+        throw new VstorError('INVALID_ARGUMENT', 'key: keys starting with the byte 0x00 followed by "vstor/" are reserved for the cluster');
+      }
+    }
+    return this.writeUnchecked(request);
+  }
+
+  private async writeUnchecked(request: WriteRequest): Promise<WriteResponse> {
+    validateWriteRequest(request, this.model.config);
+    this.options.metrics?.proposalsTotal.inc();
+    const result = (await this.loop.propose(encodeWriteRequest(request))) as Awaited<ReturnType<KvStateMachine['apply']>>;
+    if (result.kind === 'response') return result.response;
+    if (result.kind === 'rejected') throw result.error;
+    throw new VstorError('INTERNAL', `write applied as ${result.kind}`);
+  }
+
+  readBarrier(): Promise<void> {
+    return this.loop.readBarrier();
+  }
+
+  get(key: Uint8Array): Promise<KeyValue | undefined> {
+    return this.model.get(key);
+  }
+
+  range(request: RangeRequest): Promise<RangeResponse> {
+    return this.model.range(request);
+  }
+
+  watch(request: WatchRequest): Watcher {
+    return this.model.watch(request);
+  }
+
+  private requireLeader(): void {
+    const status = this.raftStatus();
+    if (status.softState.state === 'leader') return;
+    const leader = this.leader();
+    throw new VstorError('NOT_LEADER', leader === undefined ? 'no leader is known; retry' : `${leader.name} is the leader`, {
+      leader: leader === undefined ? undefined : { leaderId: leader.raftId, leaderAddress: leader.grpc },
+    });
+  }
+
+  async addLearner(name: string, raftId: number, addresses: MemberAddresses): Promise<ConfState> {
+    this.requireLeader();
+    const status = this.raftStatus();
+    const known = [...status.confState.voters, ...status.confState.learners, ...status.confState.votersOutgoing];
+    if (known.includes(raftId)) throw new VstorError('ALREADY_EXISTS', `raft id ${raftId} is already a member`);
+    const sameName = this.memberTable.byName(name);
+    if (sameName !== undefined && known.includes(sameName.raftId)) throw new VstorError('ALREADY_EXISTS', `a member named ${name} exists`);
+    // The record first: by the time any member applies the change, it can resolve the address.
+    await this.writeUnchecked({
+      clientId: `vstor-member-${this.name}`, sequence: Date.now(),
+      command: { type: 'put', key: memberKey(raftId), value: encodeMemberRecord({ name, raftId, ...addresses }), prevKv: false },
+    } as WriteRequest);
+    await this.memberTable.refresh(this.model);
+    return this.changeMembership({ transition: 'auto', changes: [{ type: 'add-learner', nodeId: raftId }], context: new Uint8Array(0) },
+      (cs) => cs.learners.includes(raftId));
+  }
+
+  async promote(raftId: number): Promise<ConfState> {
+    this.requireLeader();
+    const status = this.raftStatus();
+    if (!status.confState.learners.includes(raftId)) {
+      throw new VstorError(status.confState.voters.includes(raftId) ? 'ALREADY_EXISTS' : 'NOT_FOUND',
+        `raft id ${raftId} is ${status.confState.voters.includes(raftId) ? 'already a voter' : 'not a learner'}`);
+    }
+    const match = status.progress?.get(raftId)?.match ?? 0;
+    const lag = status.hardState.commit - match;
+    if (lag > PROMOTE_LAG_ENTRIES_MAX) {
+      throw new VstorError('FAILED_PRECONDITION', `learner ${raftId} is ${lag} entries behind (at most ${PROMOTE_LAG_ENTRIES_MAX} to be promoted); retry once it caught up`);
+    }
+    return this.changeMembership({ transition: 'auto', changes: [{ type: 'add-node', nodeId: raftId }], context: new Uint8Array(0) },
+      (cs) => cs.voters.includes(raftId));
+  }
+
+  async remove(raftId: number): Promise<ConfState> {
+    this.requireLeader();
+    const status = this.raftStatus();
+    if (![...status.confState.voters, ...status.confState.learners].includes(raftId)) throw new VstorError('NOT_FOUND', `raft id ${raftId} is not a member`);
+    const confState = await this.changeMembership(
+      { transition: 'auto', changes: [{ type: 'remove-node', nodeId: raftId }], context: new Uint8Array(0) },
+      (cs) => !cs.voters.includes(raftId) && !cs.learners.includes(raftId));
+    return confState;
+  }
+
+  private async changeMembership(cc: ConfChange, done: (confState: ConfState) => boolean): Promise<ConfState> {
+    this.loop.proposeConfChange(cc);
+    return waitUntil(() => {
+      const confState = this.raftStatus().confState;
+      return done(confState) ? confState : undefined;
+    }, this.options.requestTimeoutMs ?? 10_000, 'the membership change to apply');
+  }
+
+  async transferLeadership(raftId: number, timeoutMs = this.options.requestTimeoutMs ?? 10_000): Promise<void> {
+    const status = this.raftStatus();
+    if (!status.confState.voters.includes(raftId)) throw new VstorError('INVALID_ARGUMENT', `raft id ${raftId} is not a voter`);
+    if (status.softState.lead === raftId) return;
+    this.loop.transferLeadership(raftId);
+    await waitUntil(() => (this.raftStatus().softState.lead === raftId ? true : undefined), timeoutMs, `leadership to move to ${raftId}`);
+  }
+}
+
+/** The bytes a peer batch or snapshot chunk may take on the wire, with room for framing. */
+export function peerMessageBytesMax(config: ClusterConfig): number {
+  return Math.max(config.limits.messageBytesMax, config.limits.snapshotChunkBytes, 1 << 20) * 4 + (1 << 20);
+}
+
+function keysOf(request: WriteRequest): { key: Uint8Array; rangeEnd?: Uint8Array }[] {
+  const command = request.command;
+  switch (command.type) {
+    case 'put':
+      return [{ key: command.key }];
+    case 'deleteRange':
+      return [{ key: command.key, rangeEnd: command.rangeEnd }];
+    case 'txn':
+      return [...command.success, ...command.failure].map((op) => (op.type === 'put' ? { key: op.key } : { key: op.key, rangeEnd: op.rangeEnd }));
+  }
+}
+
+async function waitUntil<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new VstorError('DEADLINE_EXCEEDED', `timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

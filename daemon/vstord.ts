@@ -1,0 +1,163 @@
+// vstord: one member of a vstor cluster. `vstord --config cluster.yaml --node n1` validates
+// the config (any problem: one line naming the field, exit status 2), opens the node's
+// storage, joins or founds the Raft group, and serves gRPC (public API, peer protocol,
+// health, reflection) and the admin HTTP endpoint. SIGTERM or SIGINT shuts it down
+// gracefully: stop taking requests, hand leadership over if leader, finish what is in
+// flight, close the engine. A broken invariant (an assertion) stops the process at once:
+// a replica that cannot trust its own state must not serve.
+
+import { parseArgs } from 'node:util';
+import * as grpc from '@grpc/grpc-js';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import { HealthService } from '../rpc/health.ts';
+import { healthService, raftPeerService } from '../rpc/proto.ts';
+import { raftPeerHandlers } from '../rpc/raft-peer-server.ts';
+import { AdminServer } from './admin.ts';
+import type { ClusterConfig, NodeConfig } from './config.ts';
+import { ConfigError, formatHostPort, loadClusterConfig, selectNode } from './config.ts';
+import { Metrics } from './metrics.ts';
+import { peerMessageBytesMax, VstorNode } from './node.ts';
+import { registerPublicServices } from './services.ts';
+
+const USAGE = 'usage: vstord --config cluster.yaml --node ID [--join] [--log-level info]';
+
+interface Arguments {
+  configPath: string;
+  nodeId: string;
+  join: boolean;
+  logLevel: string;
+}
+
+function parseArguments(argv: string[]): Arguments {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', default: 'cluster.yaml' },
+        node: { type: 'string' },
+        join: { type: 'boolean', default: false },
+        'log-level': { type: 'string', default: process.env.VSTOR_LOG_LEVEL ?? 'info' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (error) {
+    throw new ConfigError('arguments', `${(error as Error).message}; ${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (values.node === undefined) throw new ConfigError('--node', `is required; ${USAGE}`);
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(values['log-level'])) throw new ConfigError('--log-level', `must be one of ${levels.join(', ')}`);
+  return { configPath: values.config, nodeId: values.node, join: values.join, logLevel: values['log-level'] };
+}
+
+export interface RunningDaemon {
+  node: VstorNode;
+  shutdown(reason: string): Promise<void>;
+}
+
+export async function startDaemon(config: ClusterConfig, self: NodeConfig, join: boolean, logger: Logger): Promise<RunningDaemon> {
+  const log = logger.child({ component: 'daemon' });
+  let serving = false;
+  // The metrics read the node's state at scrape time; the node feeds their counters.
+  const source = { node: undefined as VstorNode | undefined };
+  const metrics = new Metrics({
+    status: () => source.node!.raftStatus(),
+    logEntries: () => source.node?.logEntries() ?? 0,
+  }, { node: self.id, cluster: config.cluster });
+  const node = new VstorNode({ config, self, join, logger, metrics });
+  source.node = node;
+  await node.open();
+
+  const health = new HealthService({ watchersMax: 64 });
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': peerMessageBytesMax(config),
+    'grpc.max_send_message_length': peerMessageBytesMax(config),
+  });
+  server.addService(raftPeerService, raftPeerHandlers(node.raftPeerReceiver()));
+  server.addService(healthService, health.handlers);
+  const publicServices = registerPublicServices(server, node, { metrics, logger: logger.child({ component: 'grpc' }), config });
+  await new Promise<void>((resolve, reject) => {
+    server.bindAsync(formatHostPort(self.grpc), grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
+  });
+
+  const admin = new AdminServer({
+    nodeId: self.id, raftId: self.raftId, cluster: config.cluster,
+    status: () => node.raftStatus(),
+    members: () => node.members().map((member) => ({ id: member.name, raftId: member.raftId, grpc: member.grpc })),
+    serving: () => serving,
+  }, metrics);
+  await admin.listen(self.admin.host, self.admin.port);
+  serving = true;
+  health.setStatus('', 'SERVING');
+  for (const service of publicServices) health.setStatus(service, 'SERVING');
+  log.info({ grpc: formatHostPort(self.grpc), admin: `http://${formatHostPort(self.admin)}`, nbd: formatHostPort(self.nbd) }, 'vstord serving');
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    shuttingDown ??= (async () => {
+      log.info({ reason }, 'shutting down');
+      serving = false;
+      health.close();
+      // Hand leadership over while the peers can still reach us, so the cluster does not
+      // wait out an election timeout; then stop taking calls, let those in flight finish
+      // (bounded), and close the engine.
+      await node.handOverLeadership(2000);
+      const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
+      await Promise.race([drained, bound]);
+      await node.close();
+      server.forceShutdown();
+      await admin.close();
+      log.info('stopped');
+    })();
+    return shuttingDown;
+  };
+  return { node, shutdown };
+}
+
+/** The process entry point (bin/vstord.js). */
+export async function main(): Promise<void> {
+  let args: Arguments;
+  let config: ClusterConfig;
+  let self: NodeConfig;
+  try {
+    args = parseArguments(process.argv.slice(2));
+    config = loadClusterConfig(args.configPath);
+    self = selectNode(config, args.nodeId);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`vstord: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ level: args.logLevel, base: { cluster: config.cluster, node: self.id } });
+  const log = logger.child({ component: 'daemon' });
+  // Anything unexpected is a bug; a replica with a broken invariant must stop, not serve.
+  const die = (kind: string) => (error: unknown): void => {
+    log.fatal({ error: error instanceof Error ? error.stack : String(error) }, kind);
+    process.exit(1);
+  };
+  process.on('uncaughtException', die('uncaught exception'));
+  process.on('unhandledRejection', die('unhandled rejection'));
+
+  let daemon: RunningDaemon;
+  try {
+    daemon = await startDaemon(config, self, args.join, logger);
+  } catch (error) {
+    log.fatal({ error: error instanceof Error ? error.message : String(error) }, 'could not start');
+    process.stderr.write(`vstord: could not start ${self.id}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void daemon.shutdown(signal).then(() => process.exit(0));
+    });
+  }
+}

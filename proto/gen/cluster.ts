@@ -1,0 +1,81 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ClusterClient as _vstor_v1_ClusterClient, ClusterDefinition as _vstor_v1_ClusterDefinition } from './vstor/v1/Cluster.ts';
+import type { Compare as _vstor_v1_Compare, Compare__Output as _vstor_v1_Compare__Output } from './vstor/v1/Compare.ts';
+import type { DeleteRangeRequest as _vstor_v1_DeleteRangeRequest, DeleteRangeRequest__Output as _vstor_v1_DeleteRangeRequest__Output } from './vstor/v1/DeleteRangeRequest.ts';
+import type { DeleteRangeResponse as _vstor_v1_DeleteRangeResponse, DeleteRangeResponse__Output as _vstor_v1_DeleteRangeResponse__Output } from './vstor/v1/DeleteRangeResponse.ts';
+import type { Event as _vstor_v1_Event, Event__Output as _vstor_v1_Event__Output } from './vstor/v1/Event.ts';
+import type { KVClient as _vstor_v1_KVClient, KVDefinition as _vstor_v1_KVDefinition } from './vstor/v1/KV.ts';
+import type { KeyValue as _vstor_v1_KeyValue, KeyValue__Output as _vstor_v1_KeyValue__Output } from './vstor/v1/KeyValue.ts';
+import type { Member as _vstor_v1_Member, Member__Output as _vstor_v1_Member__Output } from './vstor/v1/Member.ts';
+import type { MemberAddRequest as _vstor_v1_MemberAddRequest, MemberAddRequest__Output as _vstor_v1_MemberAddRequest__Output } from './vstor/v1/MemberAddRequest.ts';
+import type { MemberAddResponse as _vstor_v1_MemberAddResponse, MemberAddResponse__Output as _vstor_v1_MemberAddResponse__Output } from './vstor/v1/MemberAddResponse.ts';
+import type { MemberListRequest as _vstor_v1_MemberListRequest, MemberListRequest__Output as _vstor_v1_MemberListRequest__Output } from './vstor/v1/MemberListRequest.ts';
+import type { MemberListResponse as _vstor_v1_MemberListResponse, MemberListResponse__Output as _vstor_v1_MemberListResponse__Output } from './vstor/v1/MemberListResponse.ts';
+import type { MemberPromoteRequest as _vstor_v1_MemberPromoteRequest, MemberPromoteRequest__Output as _vstor_v1_MemberPromoteRequest__Output } from './vstor/v1/MemberPromoteRequest.ts';
+import type { MemberPromoteResponse as _vstor_v1_MemberPromoteResponse, MemberPromoteResponse__Output as _vstor_v1_MemberPromoteResponse__Output } from './vstor/v1/MemberPromoteResponse.ts';
+import type { MemberRemoveRequest as _vstor_v1_MemberRemoveRequest, MemberRemoveRequest__Output as _vstor_v1_MemberRemoveRequest__Output } from './vstor/v1/MemberRemoveRequest.ts';
+import type { MemberRemoveResponse as _vstor_v1_MemberRemoveResponse, MemberRemoveResponse__Output as _vstor_v1_MemberRemoveResponse__Output } from './vstor/v1/MemberRemoveResponse.ts';
+import type { MemberStatus as _vstor_v1_MemberStatus, MemberStatus__Output as _vstor_v1_MemberStatus__Output } from './vstor/v1/MemberStatus.ts';
+import type { PutRequest as _vstor_v1_PutRequest, PutRequest__Output as _vstor_v1_PutRequest__Output } from './vstor/v1/PutRequest.ts';
+import type { PutResponse as _vstor_v1_PutResponse, PutResponse__Output as _vstor_v1_PutResponse__Output } from './vstor/v1/PutResponse.ts';
+import type { RangeRequest as _vstor_v1_RangeRequest, RangeRequest__Output as _vstor_v1_RangeRequest__Output } from './vstor/v1/RangeRequest.ts';
+import type { RangeResponse as _vstor_v1_RangeResponse, RangeResponse__Output as _vstor_v1_RangeResponse__Output } from './vstor/v1/RangeResponse.ts';
+import type { RequestOp as _vstor_v1_RequestOp, RequestOp__Output as _vstor_v1_RequestOp__Output } from './vstor/v1/RequestOp.ts';
+import type { ResponseHeader as _vstor_v1_ResponseHeader, ResponseHeader__Output as _vstor_v1_ResponseHeader__Output } from './vstor/v1/ResponseHeader.ts';
+import type { ResponseOp as _vstor_v1_ResponseOp, ResponseOp__Output as _vstor_v1_ResponseOp__Output } from './vstor/v1/ResponseOp.ts';
+import type { StatusRequest as _vstor_v1_StatusRequest, StatusRequest__Output as _vstor_v1_StatusRequest__Output } from './vstor/v1/StatusRequest.ts';
+import type { StatusResponse as _vstor_v1_StatusResponse, StatusResponse__Output as _vstor_v1_StatusResponse__Output } from './vstor/v1/StatusResponse.ts';
+import type { TransferLeadershipRequest as _vstor_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _vstor_v1_TransferLeadershipRequest__Output } from './vstor/v1/TransferLeadershipRequest.ts';
+import type { TransferLeadershipResponse as _vstor_v1_TransferLeadershipResponse, TransferLeadershipResponse__Output as _vstor_v1_TransferLeadershipResponse__Output } from './vstor/v1/TransferLeadershipResponse.ts';
+import type { TxnRequest as _vstor_v1_TxnRequest, TxnRequest__Output as _vstor_v1_TxnRequest__Output } from './vstor/v1/TxnRequest.ts';
+import type { TxnResponse as _vstor_v1_TxnResponse, TxnResponse__Output as _vstor_v1_TxnResponse__Output } from './vstor/v1/TxnResponse.ts';
+import type { WatchRequest as _vstor_v1_WatchRequest, WatchRequest__Output as _vstor_v1_WatchRequest__Output } from './vstor/v1/WatchRequest.ts';
+import type { WatchResponse as _vstor_v1_WatchResponse, WatchResponse__Output as _vstor_v1_WatchResponse__Output } from './vstor/v1/WatchResponse.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  vstor: {
+    v1: {
+      Cluster: SubtypeConstructor<typeof grpc.Client, _vstor_v1_ClusterClient> & { service: _vstor_v1_ClusterDefinition }
+      Compare: MessageTypeDefinition<_vstor_v1_Compare, _vstor_v1_Compare__Output>
+      DeleteRangeRequest: MessageTypeDefinition<_vstor_v1_DeleteRangeRequest, _vstor_v1_DeleteRangeRequest__Output>
+      DeleteRangeResponse: MessageTypeDefinition<_vstor_v1_DeleteRangeResponse, _vstor_v1_DeleteRangeResponse__Output>
+      Event: MessageTypeDefinition<_vstor_v1_Event, _vstor_v1_Event__Output>
+      KV: SubtypeConstructor<typeof grpc.Client, _vstor_v1_KVClient> & { service: _vstor_v1_KVDefinition }
+      KeyValue: MessageTypeDefinition<_vstor_v1_KeyValue, _vstor_v1_KeyValue__Output>
+      Member: MessageTypeDefinition<_vstor_v1_Member, _vstor_v1_Member__Output>
+      MemberAddRequest: MessageTypeDefinition<_vstor_v1_MemberAddRequest, _vstor_v1_MemberAddRequest__Output>
+      MemberAddResponse: MessageTypeDefinition<_vstor_v1_MemberAddResponse, _vstor_v1_MemberAddResponse__Output>
+      MemberListRequest: MessageTypeDefinition<_vstor_v1_MemberListRequest, _vstor_v1_MemberListRequest__Output>
+      MemberListResponse: MessageTypeDefinition<_vstor_v1_MemberListResponse, _vstor_v1_MemberListResponse__Output>
+      MemberPromoteRequest: MessageTypeDefinition<_vstor_v1_MemberPromoteRequest, _vstor_v1_MemberPromoteRequest__Output>
+      MemberPromoteResponse: MessageTypeDefinition<_vstor_v1_MemberPromoteResponse, _vstor_v1_MemberPromoteResponse__Output>
+      MemberRemoveRequest: MessageTypeDefinition<_vstor_v1_MemberRemoveRequest, _vstor_v1_MemberRemoveRequest__Output>
+      MemberRemoveResponse: MessageTypeDefinition<_vstor_v1_MemberRemoveResponse, _vstor_v1_MemberRemoveResponse__Output>
+      MemberStatus: MessageTypeDefinition<_vstor_v1_MemberStatus, _vstor_v1_MemberStatus__Output>
+      ProgressState: EnumTypeDefinition
+      PutRequest: MessageTypeDefinition<_vstor_v1_PutRequest, _vstor_v1_PutRequest__Output>
+      PutResponse: MessageTypeDefinition<_vstor_v1_PutResponse, _vstor_v1_PutResponse__Output>
+      RangeRequest: MessageTypeDefinition<_vstor_v1_RangeRequest, _vstor_v1_RangeRequest__Output>
+      RangeResponse: MessageTypeDefinition<_vstor_v1_RangeResponse, _vstor_v1_RangeResponse__Output>
+      RequestOp: MessageTypeDefinition<_vstor_v1_RequestOp, _vstor_v1_RequestOp__Output>
+      ResponseHeader: MessageTypeDefinition<_vstor_v1_ResponseHeader, _vstor_v1_ResponseHeader__Output>
+      ResponseOp: MessageTypeDefinition<_vstor_v1_ResponseOp, _vstor_v1_ResponseOp__Output>
+      Role: EnumTypeDefinition
+      StatusRequest: MessageTypeDefinition<_vstor_v1_StatusRequest, _vstor_v1_StatusRequest__Output>
+      StatusResponse: MessageTypeDefinition<_vstor_v1_StatusResponse, _vstor_v1_StatusResponse__Output>
+      TransferLeadershipRequest: MessageTypeDefinition<_vstor_v1_TransferLeadershipRequest, _vstor_v1_TransferLeadershipRequest__Output>
+      TransferLeadershipResponse: MessageTypeDefinition<_vstor_v1_TransferLeadershipResponse, _vstor_v1_TransferLeadershipResponse__Output>
+      TxnRequest: MessageTypeDefinition<_vstor_v1_TxnRequest, _vstor_v1_TxnRequest__Output>
+      TxnResponse: MessageTypeDefinition<_vstor_v1_TxnResponse, _vstor_v1_TxnResponse__Output>
+      WatchRequest: MessageTypeDefinition<_vstor_v1_WatchRequest, _vstor_v1_WatchRequest__Output>
+      WatchResponse: MessageTypeDefinition<_vstor_v1_WatchResponse, _vstor_v1_WatchResponse__Output>
+    }
+  }
+}
+

@@ -1,0 +1,53 @@
+// A change to one key, as watchers see it and as the watch history keeps it. Every event of
+// one write entry has the entry's revision; `subIndex` orders the events within it (the
+// order of the txn's operations, then key order within a range delete). A position
+// (revision, subIndex) names one event, and positions only grow.
+
+import { ByteReader, ByteWriter } from './bytes.ts';
+import { readKeyValue, writeKeyValue } from './codec.ts';
+import type { KeyValue } from './commands.ts';
+import type { ModelConfig } from './config.ts';
+
+export interface WatchEvent {
+  type: 'put' | 'delete';
+  /** For a delete: the key, modRevision = the deleting revision, everything else zero. */
+  kv: KeyValue;
+  /** The key-value before the change, when there was one (and the watcher asked). */
+  prevKv?: KeyValue;
+}
+
+export interface EventPosition {
+  revision: number;
+  subIndex: number;
+}
+
+export interface PositionedEvent extends WatchEvent, EventPosition {}
+
+export function comparePositions(left: EventPosition, right: EventPosition): number {
+  return left.revision - right.revision || left.subIndex - right.subIndex;
+}
+
+const EventKind = { put: 1, delete: 2 } as const;
+
+export function encodeEvent(event: WatchEvent): Uint8Array {
+  const writer = new ByteWriter();
+  writer.uint8(EventKind[event.type]);
+  writeKeyValue(writer, event.kv);
+  writer.uint8(event.prevKv === undefined ? 0 : 1);
+  if (event.prevKv !== undefined) writeKeyValue(writer, event.prevKv);
+  return writer.finish();
+}
+
+export function decodeEvent(bytes: Uint8Array, position: EventPosition, config: ModelConfig): PositionedEvent {
+  const reader = new ByteReader(bytes, `event ${position.revision}.${position.subIndex}`);
+  const kind = reader.uint8('kind');
+  if (kind !== EventKind.put && kind !== EventKind.delete) throw reader.malformed('kind', `unknown event kind ${kind}`);
+  const kv = readKeyValue(reader, 'kv', config);
+  if (kv.modRevision !== position.revision) {
+    throw reader.malformed('kv.modRevision', `${kv.modRevision} is not the event's revision ${position.revision}`);
+  }
+  const event: PositionedEvent = { ...position, type: kind === EventKind.put ? 'put' : 'delete', kv };
+  if (reader.boolean('hasPrevKv')) event.prevKv = readKeyValue(reader, 'prevKv', config);
+  reader.expectEnd();
+  return event;
+}

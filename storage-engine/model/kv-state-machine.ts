@@ -1,0 +1,451 @@
+// The state machine of Raft group 0: the cluster's revisioned key-value model. The Raft
+// loop hands it every committed entry in index order; apply() turns each into exactly one
+// batch that also records the applied index, so an entry takes effect once, entirely, and
+// the same way on every replica. Reads are served locally from the database (the caller
+// makes them linearizable with ReadIndex); watchers are fed after each batch commits;
+// snapshot() and restore() move whole images between replicas.
+//
+// Concurrency: writes (apply, restore, sync) run one at a time in call order. A read never
+// waits for the Raft loop's work, only for the one batch being written, if any: it opens
+// its iterators at a moment when no batch is in flight, so what it reads matches the
+// revision it reports (see model-reads.ts).
+//
+// Restore and crashes: an image lives under a generation (layout.ts). restore() writes
+// the new image under the next generation in as many batches as it needs, and only then
+// switches the meta key to it, with the new state, in one synced batch. A crash before the
+// switch leaves the old image in force and the partial new one is cleared on open; a
+// crash after it leaves the new image in force and the old one is cleared on open. The
+// model is always exactly one image, old or new, never a mix.
+
+import { utf8Bytes } from './bytes.ts';
+import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
+import type { KeyValue, RangeRequest, RangeResponse, WriteRequest, WriteResponse } from './commands.ts';
+import { validateKey } from './commands.ts';
+import type { ModelConfig } from './config.ts';
+import { modelConfig } from './config.ts';
+import { assert, AssertionError, invalidArgument, isVstorError, VstorError } from './errors.ts';
+import { EventHistoryIndex } from './event-history.ts';
+import type { EventPosition, PositionedEvent } from './events.ts';
+import { executeCommand } from './executor.ts';
+import { generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
+import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
+import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
+import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
+import { ModelSnapshot } from './model-snapshot.ts';
+import { historyOperations, keyOperations, metaOperation, sessionOperations, stateOperation } from './model-writes.ts';
+import type { SessionRecord, StateRecord } from './records.ts';
+import { decodeMeta, decodeState, initialState } from './records.ts';
+import { writeSnapshotImage } from './restore-image.ts';
+import { SessionTable } from './sessions.ts';
+import type { SnapshotHeader } from './snapshot-stream.ts';
+import type { HistoryPage, Watcher, WatchRequest } from './watch-hub.ts';
+import { WatchHub } from './watch-hub.ts';
+
+export interface KvStateMachineOptions {
+  /** The model's database or a sublevel of one, keys and values as Uint8Array. The caller
+   * opens and closes it; the model only reads and writes its own keys. */
+  db: ModelDatabase;
+  config?: Partial<ModelConfig>;
+}
+
+export type ApplyResult =
+  /** A model write; `response` may be an ErrorResponse when it was decided to change
+   * nothing. `duplicate`: a retry, answered from the session table without applying. */
+  | { kind: 'response'; index: number; clientId: string; sequence: number; duplicate: boolean; response: WriteResponse }
+  /** A model entry that does not decode; nothing changed and there is no client to tell. */
+  | { kind: 'rejected'; index: number; error: VstorError }
+  /** An empty entry (a new leader's) or another component's: only the index advanced. */
+  | { kind: 'noop'; index: number }
+  /** An index at or below the applied index, e.g. replayed after a restart: ignored. */
+  | { kind: 'skipped'; index: number };
+
+export type ModelStatus = 'opening' | 'open' | 'closing' | 'closed';
+
+/** The most writes (applies, restores, syncs) that may wait for their turn. */
+const QUEUED_WRITES_MAX = 1024;
+
+const noop = (): void => {};
+
+export class KvStateMachine {
+  readonly config: Readonly<ModelConfig>;
+  private readonly db: ModelDatabase;
+  private currentStatus: ModelStatus = 'closed';
+  private opening: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  /** A write that failed: the model no longer knows what is on disk and stops. */
+  private failure: unknown;
+
+  private generation = 0;
+  private state: StateRecord = { ...initialState };
+  private readonly sessions: SessionTable;
+  private readonly history: EventHistoryIndex;
+  private hub: WatchHub | undefined;
+
+  private writeTail: Promise<unknown> = Promise.resolve();
+  private queuedWriteCount = 0;
+  private writeInFlight: Promise<void> | undefined;
+  private readonly reads = new Set<Promise<unknown>>();
+  private readonly snapshots = new Set<ModelSnapshot>();
+
+  constructor(options: KvStateMachineOptions) {
+    if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'must be an object');
+    if (typeof options.db?.iterator !== 'function') throw invalidArgument('options.db', 'must be an abstract-level database');
+    this.db = options.db;
+    this.config = Object.freeze(modelConfig(options.config));
+    this.sessions = new SessionTable(this.config.clientsMax);
+    this.history = new EventHistoryIndex(this.config.watchHistoryEventsMax);
+  }
+
+  get status(): ModelStatus {
+    return this.currentStatus;
+  }
+
+  /** The Raft index of the last entry applied (or restored). */
+  get appliedIndex(): number {
+    return this.state.appliedIndex;
+  }
+
+  get revision(): number {
+    return this.state.revision;
+  }
+
+  /** The oldest revision a watcher may start from. */
+  get historyStartRevision(): number {
+    return this.state.historyStartRevision;
+  }
+
+  async open(): Promise<void> {
+    if (this.currentStatus === 'open') return;
+    if (this.currentStatus === 'opening') return this.opening;
+    if (this.currentStatus === 'closing') await this.closing;
+    this.currentStatus = 'opening';
+    this.opening = this._open().then(
+      () => {
+        this.currentStatus = 'open';
+      },
+      (error: unknown) => {
+        this.currentStatus = 'closed';
+        throw error;
+      },
+    );
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    if (this.currentStatus === 'opening') await this.opening?.catch(noop);
+    if (this.currentStatus === 'closed') return;
+    if (this.currentStatus === 'closing') return this.closing;
+    this.currentStatus = 'closing';
+    this.closing = this._close().finally(() => {
+      this.currentStatus = 'closed';
+    });
+    return this.closing;
+  }
+
+  /**
+   * Applies the committed entry at `index`, which must be the one after the applied index
+   * (or at or below it, which is ignored). Resolves once the entry is durable in the
+   * database's write-ahead log (not synced: the Raft log is the durable record; see sync()).
+   */
+  async apply(index: number, entryBytes: Uint8Array): Promise<ApplyResult> {
+    this.checkOpen();
+    if (!Number.isSafeInteger(index) || index < 1) throw invalidArgument('index', `must be a positive integer, got ${String(index)}`);
+    if (!(entryBytes instanceof Uint8Array)) throw invalidArgument('entryBytes', 'must be a Uint8Array');
+    return this.serialize(() => this._apply(index, entryBytes));
+  }
+
+  async get(key: Uint8Array): Promise<KeyValue | undefined> {
+    this.checkOpen();
+    validateKey('key', key, this.config);
+    return this._get(key);
+  }
+
+  async range(request: RangeRequest): Promise<RangeResponse> {
+    this.checkOpen();
+    return this._range(validateRangeRequest(request, this.config));
+  }
+
+  /** A watcher of a key or range from a start revision; see watch-hub.ts. */
+  watch(request: WatchRequest): Watcher {
+    this.checkOpen();
+    assert(this.hub !== undefined, 'an open model has a watch hub');
+    return this.hub.watch(request);
+  }
+
+  /** A consistent image of the model as of now, to stream in chunks; see model-snapshot.ts. */
+  async snapshot(): Promise<ModelSnapshot> {
+    this.checkOpen();
+    const { header, image } = await this.capture(() => ({
+      header: { ...this.state },
+      image: new ImageRead(this.db, this.generation),
+    }));
+    const snapshot = new ModelSnapshot(header, image, this.config.snapshotChunkBytes, (closed) => {
+      this.snapshots.delete(closed);
+    });
+    this.snapshots.add(snapshot);
+    return snapshot;
+  }
+
+  /** Replaces the whole model with the image in `chunks`; resolves with its header. */
+  async restore(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotHeader> {
+    this.checkOpen();
+    const iterable = chunks as Partial<AsyncIterable<Uint8Array> & Iterable<Uint8Array>> | null;
+    if (
+      typeof iterable !== 'object' ||
+      iterable === null ||
+      (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')
+    ) {
+      throw invalidArgument('chunks', 'must be an iterable of Uint8Array chunks');
+    }
+    return this.serialize(() => this._restore(chunks));
+  }
+
+  /** Makes every applied entry durable (an fsync): call it before compacting the Raft log
+   * past the applied index. */
+  async sync(): Promise<void> {
+    this.checkOpen();
+    await this.serialize(() => this.write([stateOperation(this.generation, this.state)], noop, true));
+  }
+
+  protected async _open(): Promise<void> {
+    try {
+      await this.db.open({ passive: true });
+    } catch (error) {
+      throw new VstorError('UNAVAILABLE', `the model's database is not open: ${String(error)}`);
+    }
+    this.failure = undefined;
+    const metaBytes = await this.db.get(META_KEY);
+    if (metaBytes === undefined) {
+      await this.db.batch([metaOperation(0), stateOperation(0, initialState)]);
+    }
+    const generation = metaBytes === undefined ? 0 : decodeMeta(metaBytes).generation;
+    // Another generation is what a restore left behind: unfinished, or finished with the
+    // old image not yet cleared.
+    for (const bounds of otherGenerationsBounds(generation)) await this.db.clear(bounds);
+    const stateBytes = await this.db.get(stateKey(generation));
+    assert(stateBytes !== undefined, () => `model generation ${generation} has no state record`);
+    const state = decodeState(stateBytes);
+    this.installImage(generation, state, await loadImage(this.db, generation, this.config));
+    this.hub = new WatchHub(
+      { readHistory: (from, eventsMax) => this.readHistory(from, eventsMax) },
+      this.config,
+      state.revision,
+      state.historyStartRevision,
+    );
+  }
+
+  protected async _close(): Promise<void> {
+    this.hub?.close();
+    await Promise.all([...this.snapshots].map((snapshot) => snapshot.close()));
+    await this.writeTail;
+    await Promise.allSettled([...this.reads]);
+  }
+
+  protected async _apply(index: number, entryBytes: Uint8Array): Promise<ApplyResult> {
+    if (index <= this.state.appliedIndex) return { kind: 'skipped', index };
+    assert(index === this.state.appliedIndex + 1, () => `entry ${index} after applied index ${this.state.appliedIndex}: an entry was skipped`);
+    if (!isModelEntry(entryBytes)) {
+      await this.advanceTo(index);
+      return { kind: 'noop', index };
+    }
+    let request: WriteRequest;
+    try {
+      request = decodeWriteRequest(entryBytes, this.config);
+    } catch (error) {
+      // Skipping an entry that other replicas can apply would make this one diverge.
+      if (isVstorError(error, 'UNSUPPORTED_FORMAT')) {
+        throw new AssertionError(`entry ${index}: ${error.message}; upgrade this replica before it applies further`);
+      }
+      if (!isVstorError(error)) throw error;
+      await this.advanceTo(index);
+      return { kind: 'rejected', index, error };
+    }
+    const { clientId, sequence } = request;
+    const session = this.sessions.get(clientId);
+    if (session !== undefined && sequence <= session.sequence) {
+      const response = sequence === session.sequence ? await this.lastResponse(clientId) : this.staleSequence(request, session);
+      await this.advanceTo(index);
+      return { kind: 'response', index, clientId, sequence, duplicate: true, response };
+    }
+
+    const keys = new GenerationKeyReader(this.db, this.generation, this.config);
+    const execution = await executeCommand(request.command, keys, this.state.revision, this.config);
+    const events: PositionedEvent[] = execution.changes.map((change, subIndex) => ({
+      ...change,
+      revision: execution.revision,
+      subIndex,
+    }));
+    const touch = this.sessions.plan(clientId, sequence, index);
+    const historyAppend = events.length > 0 ? this.history.plan(execution.revision, events.length) : undefined;
+    const state: StateRecord = {
+      appliedIndex: index,
+      revision: execution.revision,
+      historyStartRevision: historyAppend?.historyStartRevision ?? this.state.historyStartRevision,
+    };
+    await this.write(
+      [
+        ...keyOperations(this.generation, events),
+        ...historyOperations(this.generation, events, historyAppend),
+        ...sessionOperations(this.generation, touch, execution.responseBytes),
+        stateOperation(this.generation, state),
+      ],
+      () => {
+        this.state = state;
+        this.sessions.commit(touch);
+        if (historyAppend !== undefined) this.history.commit(historyAppend);
+      },
+    );
+    if (events.length > 0) this.hub?.publish(state.revision, events, state.historyStartRevision);
+    return { kind: 'response', index, clientId, sequence, duplicate: false, response: execution.response };
+  }
+
+  /** A single read needs no snapshot; restore() lets it finish before it clears the
+   * generation it reads from. */
+  protected async _get(key: Uint8Array): Promise<KeyValue | undefined> {
+    return this.track(() => new GenerationKeyReader(this.db, this.generation, this.config).get(key));
+  }
+
+  protected async _range(request: ValidRangeRequest): Promise<RangeResponse> {
+    return this.track(async () => {
+      const { read, revision } = await this.capture(() => ({
+        read: new RangeRead(this.db, this.generation, request, this.config),
+        revision: this.state.revision,
+      }));
+      return { header: { revision }, ...(await read.collect()) };
+    });
+  }
+
+  protected async _restore(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<SnapshotHeader> {
+    const previous = this.generation;
+    const target = previous + 1;
+    await this.db.clear(generationBounds(target));
+    let header: SnapshotHeader;
+    let image: LoadedImage;
+    try {
+      header = await writeSnapshotImage(this.db, target, chunks, this.config, () => this.currentStatus === 'open');
+      image = await loadImage(this.db, target, this.config);
+    } catch (error) {
+      await this.db.clear(generationBounds(target)).catch(noop);
+      throw error;
+    }
+    const state = { ...header };
+    await this.write([stateOperation(target, state), metaOperation(target)], () => this.installImage(target, state, image), true);
+    // Reads that started before the switch may still be reading the previous generation.
+    await Promise.allSettled([...this.reads]);
+    await this.db.clear(generationBounds(previous));
+    this.hub?.reset(state.revision, state.historyStartRevision);
+    return header;
+  }
+
+  /** Makes `generation` the model in memory: synchronous, so no read sees half of it. */
+  private installImage(generation: number, state: StateRecord, image: LoadedImage): void {
+    this.generation = generation;
+    this.state = state;
+    this.sessions.load(image.sessions);
+    this.history.load(state.historyStartRevision, image.history);
+  }
+
+  private async readHistory(from: EventPosition, eventsMax: number): Promise<HistoryPage> {
+    return this.track(async () => {
+      const { read, revision, historyStartRevision } = await this.capture(() => ({
+        read: new HistoryRead(this.db, this.generation, from, eventsMax, this.config),
+        revision: this.state.revision,
+        historyStartRevision: this.state.historyStartRevision,
+      }));
+      return { events: await read.read(), revision, historyStartRevision };
+    });
+  }
+
+  private async lastResponse(clientId: string): Promise<WriteResponse> {
+    const bytes = await this.db.get(sectionKey(this.generation, Section.responses, utf8Bytes(clientId)));
+    assert(bytes !== undefined, () => `client ${clientId} has a session but no response`);
+    return decodeWriteResponse(bytes, this.config);
+  }
+
+  private staleSequence(request: WriteRequest, session: SessionRecord): WriteResponse {
+    return {
+      type: 'error',
+      header: { revision: this.state.revision },
+      code: 'FAILED_PRECONDITION',
+      message:
+        `client ${request.clientId}: sequence ${request.sequence} is older than the last applied sequence ` +
+        `${session.sequence}, whose response is the only one kept`,
+    };
+  }
+
+  private async advanceTo(index: number): Promise<void> {
+    const state = { ...this.state, appliedIndex: index };
+    await this.write([stateOperation(this.generation, state)], () => {
+      this.state = state;
+    });
+  }
+
+  /**
+   * Writes one batch. `onCommitted` updates memory to match, synchronously and before any
+   * read can start, which is what lets reads pair the database with the in-memory state.
+   */
+  private async write(operations: ModelBatchOperation[], onCommitted: () => void, sync = false): Promise<void> {
+    assert(this.writeInFlight === undefined, 'two model batches in flight');
+    const written = this.db.batch(operations, sync ? { sync: true } : {});
+    this.writeInFlight = written;
+    try {
+      await written;
+    } catch (error) {
+      this.failure = error;
+      this.writeInFlight = undefined;
+      throw error;
+    }
+    try {
+      onCommitted();
+    } finally {
+      this.writeInFlight = undefined;
+    }
+  }
+
+  /** Runs `work` after every write queued before it. */
+  private serialize<T>(work: () => Promise<T>): Promise<T> {
+    if (this.queuedWriteCount >= QUEUED_WRITES_MAX) {
+      throw new VstorError('RESOURCE_EXHAUSTED', `more than ${QUEUED_WRITES_MAX} model writes are waiting`);
+    }
+    this.queuedWriteCount++;
+    const result = this.writeTail.then(() => {
+      this.queuedWriteCount--;
+      this.checkUsable();
+      return work();
+    });
+    this.writeTail = result.then(noop, noop);
+    return result;
+  }
+
+  /** Calls `take` (which opens iterators) at a moment when no batch is being written. */
+  private async capture<T>(take: () => T): Promise<T> {
+    for (;;) {
+      this.checkOpen();
+      const inFlight = this.writeInFlight;
+      if (inFlight === undefined) return take();
+      await inFlight.then(noop, noop);
+    }
+  }
+
+  /** Runs a read that close() waits for. */
+  private async track<T>(read: () => Promise<T>): Promise<T> {
+    const running = read();
+    this.reads.add(running);
+    try {
+      return await running;
+    } finally {
+      this.reads.delete(running);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.currentStatus !== 'open') throw new VstorError('UNAVAILABLE', `the model is ${this.currentStatus}`);
+    this.checkUsable();
+  }
+
+  private checkUsable(): void {
+    if (this.failure !== undefined) {
+      throw new VstorError('UNAVAILABLE', `the model stopped after a failed write: ${String(this.failure)}`);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+// Where the model keeps things inside its database (or sublevel). Everything that makes
+// up one image of the model lives under one generation, so that restore() can write a new
+// image beside the current one and switch to it with a single write of the meta key:
+//
+//   M                                  meta: layout version, current generation
+//   D gen S                            state: appliedIndex, revision, historyStartRevision
+//   D gen K key                        a key: its revisions, version and value
+//   D gen C clientId                   a client session: last sequence, index it was touched
+//   D gen R clientId                   that session's last response
+//   D gen E revision subIndex          one event of the watch history
+//
+// `gen` is a 4-byte and `revision` an 8-byte big-endian integer, `subIndex` 4 bytes, so
+// that byte order is numeric order and events iterate in revision order.
+
+import { assert } from './errors.ts';
+import { concatBytes } from './bytes.ts';
+
+export const LAYOUT_VERSION = 1;
+
+const META = 0x4d;
+const DATA = 0x44;
+const GENERATION_BYTES = 4;
+const GENERATION_MAX = 0xffff_fffe;
+
+export const Section = {
+  state: 0x53,
+  keys: 0x4b,
+  sessions: 0x43,
+  responses: 0x52,
+  events: 0x45,
+} as const;
+export type Section = (typeof Section)[keyof typeof Section];
+
+export const META_KEY: Uint8Array = Uint8Array.of(META);
+
+/** The length of `D gen`, the part of every data key that names its generation. */
+export const GENERATION_PREFIX_BYTES = 1 + GENERATION_BYTES;
+
+export interface KeyBounds {
+  gte: Uint8Array;
+  lt: Uint8Array;
+}
+
+export function generationPrefix(generation: number): Uint8Array {
+  assert(Number.isInteger(generation) && generation >= 0 && generation <= GENERATION_MAX, () => `generation ${generation}`);
+  const prefix = new Uint8Array(GENERATION_PREFIX_BYTES);
+  prefix[0] = DATA;
+  new DataView(prefix.buffer).setUint32(1, generation);
+  return prefix;
+}
+
+/** Every data key of one generation. */
+export function generationBounds(generation: number): KeyBounds {
+  return { gte: generationPrefix(generation), lt: generationPrefix(generation + 1) };
+}
+
+/** Every data key of every generation below `generation`, and of every one above it. */
+export function otherGenerationsBounds(generation: number): KeyBounds[] {
+  return [
+    { gte: Uint8Array.of(DATA), lt: generationPrefix(generation) },
+    { gte: generationPrefix(generation + 1), lt: Uint8Array.of(DATA + 1) },
+  ];
+}
+
+export function sectionKey(generation: number, section: Section, suffix: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const key = new Uint8Array(GENERATION_PREFIX_BYTES + 1 + suffix.length);
+  key.set(generationPrefix(generation));
+  key[GENERATION_PREFIX_BYTES] = section;
+  key.set(suffix, GENERATION_PREFIX_BYTES + 1);
+  return key;
+}
+
+export function sectionBounds(generation: number, section: Section): KeyBounds {
+  const gte = sectionKey(generation, section);
+  const lt = gte.slice();
+  lt[GENERATION_PREFIX_BYTES] = section + 1;
+  return { gte, lt };
+}
+
+export function stateKey(generation: number): Uint8Array {
+  return sectionKey(generation, Section.state);
+}
+
+export function eventKey(generation: number, revision: number, subIndex: number): Uint8Array {
+  const suffix = new Uint8Array(EVENT_SUFFIX_BYTES);
+  const view = new DataView(suffix.buffer);
+  view.setUint32(0, Math.floor(revision / 0x1_0000_0000));
+  view.setUint32(4, revision % 0x1_0000_0000);
+  view.setUint32(8, subIndex);
+  return sectionKey(generation, Section.events, suffix);
+}
+
+/** The part of a data key after its section byte: a user key, a client id, a position. */
+export function keySuffix(dataKey: Uint8Array): Uint8Array {
+  return dataKey.subarray(GENERATION_PREFIX_BYTES + 1);
+}
+
+/** The bytes after the section byte of an event key. */
+export const EVENT_SUFFIX_BYTES = 12;
+
+export function eventPosition(dataKey: Uint8Array): { revision: number; subIndex: number } {
+  const suffix = keySuffix(dataKey);
+  assert(suffix.length === EVENT_SUFFIX_BYTES, () => `event key of ${suffix.length} bytes`);
+  return eventPositionOfSuffix(suffix);
+}
+
+export function eventPositionOfSuffix(suffix: Uint8Array): { revision: number; subIndex: number } {
+  const view = new DataView(suffix.buffer, suffix.byteOffset, EVENT_SUFFIX_BYTES);
+  return { revision: view.getUint32(0) * 0x1_0000_0000 + view.getUint32(4), subIndex: view.getUint32(8) };
+}
+
+/** A data key without its generation, as it travels in a snapshot: section and suffix. */
+export function relativeKey(dataKey: Uint8Array): Uint8Array {
+  return dataKey.subarray(GENERATION_PREFIX_BYTES);
+}
+
+export function absoluteKey(generation: number, relative: Uint8Array): Uint8Array {
+  return concatBytes(generationPrefix(generation), relative);
+}

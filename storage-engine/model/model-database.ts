@@ -1,0 +1,41 @@
+// The part of abstract-level the model uses, as a narrow interface: any abstract-level 3
+// database or sublevel with Uint8Array keys and values fits it (classic-level by default),
+// and nothing else of the database is assumed. Iterators must read from a snapshot taken
+// when they are created, which abstract-level promises as `implicitSnapshots`.
+
+export interface ModelRangeOptions {
+  gte?: Uint8Array;
+  lt?: Uint8Array;
+  lte?: Uint8Array;
+  reverse?: boolean;
+  limit?: number;
+  /** False: entries come without values (the value slot is undefined). */
+  values?: boolean;
+}
+
+export type ModelEntry = [key: Uint8Array, value: Uint8Array];
+
+export interface ModelIterator extends AsyncIterable<ModelEntry> {
+  /** Up to `size` more entries; none at the end of the range. */
+  nextv(size: number): Promise<ModelEntry[]>;
+  all(): Promise<ModelEntry[]>;
+  close(): Promise<void>;
+}
+
+export interface ModelKeyIterator extends AsyncIterable<Uint8Array> {
+  all(): Promise<Uint8Array[]>;
+  close(): Promise<void>;
+}
+
+export type ModelBatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+export interface ModelDatabase {
+  /** With `passive`, waits for an opening database and fails on a closed one. */
+  open(options: { passive: boolean }): Promise<void>;
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** `sync` asks the backend for an fsync before it resolves (classic-level, rocksdb). */
+  batch(operations: ModelBatchOperation[], options?: { sync?: boolean }): Promise<void>;
+  iterator(options: ModelRangeOptions): ModelIterator;
+  keys(options: ModelRangeOptions): ModelKeyIterator;
+  clear(options: ModelRangeOptions): Promise<void>;
+}

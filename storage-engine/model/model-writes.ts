@@ -1,0 +1,61 @@
+// The batch operations that record one applied entry: key records, watch history (new
+// events and trimmed revisions), the client session and its response, and the state with
+// the applied index. They all go into one batch, so after a crash the model is at the
+// entry before or at the entry, never between.
+
+import { utf8Bytes } from './bytes.ts';
+import type { HistoryAppend } from './event-history.ts';
+import type { PositionedEvent } from './events.ts';
+import { encodeEvent } from './events.ts';
+import { eventKey, META_KEY, Section, sectionKey, stateKey } from './layout.ts';
+import type { ModelBatchOperation } from './model-database.ts';
+import type { SessionTouch } from './sessions.ts';
+import type { StateRecord } from './records.ts';
+import { encodeKeyRecord, encodeMeta, encodeSession, encodeState } from './records.ts';
+
+export function keyOperations(generation: number, events: readonly PositionedEvent[]): ModelBatchOperation[] {
+  return events.map((event) => {
+    const key = sectionKey(generation, Section.keys, event.kv.key);
+    return event.type === 'put' ? { type: 'put', key, value: encodeKeyRecord(event.kv) } : { type: 'del', key };
+  });
+}
+
+export function historyOperations(
+  generation: number,
+  events: readonly PositionedEvent[],
+  append: HistoryAppend | undefined,
+): ModelBatchOperation[] {
+  const operations: ModelBatchOperation[] = [];
+  for (const trimmed of append?.trimmed ?? []) {
+    for (let subIndex = 0; subIndex < trimmed.eventCount; subIndex++) {
+      operations.push({ type: 'del', key: eventKey(generation, trimmed.revision, subIndex) });
+    }
+  }
+  for (const event of events) {
+    const { type, kv, prevKv } = event;
+    const stored = prevKv === undefined ? { type, kv } : { type, kv, prevKv };
+    operations.push({ type: 'put', key: eventKey(generation, event.revision, event.subIndex), value: encodeEvent(stored) });
+  }
+  return operations;
+}
+
+export function sessionOperations(generation: number, touch: SessionTouch, responseBytes: Uint8Array): ModelBatchOperation[] {
+  const operations: ModelBatchOperation[] = [];
+  for (const clientId of touch.evictedClientIds) {
+    const clientKey = utf8Bytes(clientId);
+    operations.push({ type: 'del', key: sectionKey(generation, Section.sessions, clientKey) });
+    operations.push({ type: 'del', key: sectionKey(generation, Section.responses, clientKey) });
+  }
+  const clientKey = utf8Bytes(touch.clientId);
+  operations.push({ type: 'put', key: sectionKey(generation, Section.sessions, clientKey), value: encodeSession(touch.session) });
+  operations.push({ type: 'put', key: sectionKey(generation, Section.responses, clientKey), value: responseBytes });
+  return operations;
+}
+
+export function stateOperation(generation: number, state: StateRecord): ModelBatchOperation {
+  return { type: 'put', key: stateKey(generation), value: encodeState(state) };
+}
+
+export function metaOperation(generation: number): ModelBatchOperation {
+  return { type: 'put', key: META_KEY, value: encodeMeta({ generation }) };
+}

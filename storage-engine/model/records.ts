@@ -1,0 +1,105 @@
+// The values the model stores under the keys of layout.ts. Each has a decoder that checks
+// what it reads: the same decoders validate a snapshot from another replica on restore,
+// so an INVALID_ARGUMENT error here means a damaged snapshot or a damaged disk.
+
+import { ByteReader, ByteWriter } from './bytes.ts';
+import type { KeyValue } from './commands.ts';
+import type { ModelConfig } from './config.ts';
+import { LAYOUT_VERSION } from './layout.ts';
+
+export interface MetaRecord {
+  generation: number;
+}
+
+export function encodeMeta(meta: MetaRecord): Uint8Array {
+  return new ByteWriter(8).uint8(LAYOUT_VERSION).varint(meta.generation).finish();
+}
+
+export function decodeMeta(bytes: Uint8Array): MetaRecord {
+  const reader = new ByteReader(bytes, 'model meta record');
+  const layoutVersion = reader.uint8('layoutVersion');
+  if (layoutVersion !== LAYOUT_VERSION) {
+    throw reader.malformed('layoutVersion', `${layoutVersion} is not the layout this code knows (${LAYOUT_VERSION})`);
+  }
+  const meta = { generation: reader.varint('generation') };
+  reader.expectEnd();
+  return meta;
+}
+
+export interface StateRecord {
+  /** The Raft index of the last entry applied. */
+  appliedIndex: number;
+  /** The model's revision: 1 when empty, +1 for each write entry that changed something. */
+  revision: number;
+  /** The oldest revision whose events are all in the watch history. */
+  historyStartRevision: number;
+}
+
+export const initialState: Readonly<StateRecord> = Object.freeze({
+  appliedIndex: 0,
+  revision: 1,
+  historyStartRevision: 1,
+});
+
+export function encodeState(state: StateRecord): Uint8Array {
+  return new ByteWriter(32).varint(state.appliedIndex).varint(state.revision).varint(state.historyStartRevision).finish();
+}
+
+export function decodeState(bytes: Uint8Array): StateRecord {
+  const reader = new ByteReader(bytes, 'model state record');
+  const state = {
+    appliedIndex: reader.varint('appliedIndex'),
+    revision: reader.varint('revision'),
+    historyStartRevision: reader.varint('historyStartRevision'),
+  };
+  reader.expectEnd();
+  validateState(reader, state);
+  return state;
+}
+
+export function validateState(reader: ByteReader, state: StateRecord): void {
+  if (state.revision < 1) throw reader.malformed('revision', 'must be at least 1');
+  if (state.historyStartRevision < 1 || state.historyStartRevision > state.revision + 1) {
+    throw reader.malformed('historyStartRevision', `${state.historyStartRevision} is outside 1..${state.revision + 1}`);
+  }
+}
+
+/** A key's metadata, then its value to the end of the record. */
+export function encodeKeyRecord(keyValue: KeyValue): Uint8Array {
+  const writer = new ByteWriter(24 + keyValue.value.length);
+  writer.varint(keyValue.createRevision).varint(keyValue.modRevision).varint(keyValue.version);
+  return writer.raw(keyValue.value).finish();
+}
+
+export function decodeKeyRecord(key: Uint8Array, bytes: Uint8Array, config: ModelConfig): KeyValue {
+  const reader = new ByteReader(bytes, 'key record');
+  const createRevision = reader.varint('createRevision');
+  const modRevision = reader.varint('modRevision');
+  const version = reader.varint('version');
+  if (reader.remainingBytes > config.valueBytesMax) {
+    throw reader.malformed('value', `${reader.remainingBytes} bytes exceeds valueBytesMax (${config.valueBytesMax})`);
+  }
+  if (createRevision < 2 || modRevision < createRevision || version < 1) {
+    throw reader.malformed('revisions', `create ${createRevision}, mod ${modRevision}, version ${version} are inconsistent`);
+  }
+  return { key, value: reader.rest(), createRevision, modRevision, version };
+}
+
+export interface SessionRecord {
+  /** The last sequence applied for the client. */
+  sequence: number;
+  /** The Raft index that last applied a request of the client: the eviction order. */
+  touchedIndex: number;
+}
+
+export function encodeSession(session: SessionRecord): Uint8Array {
+  return new ByteWriter(16).varint(session.sequence).varint(session.touchedIndex).finish();
+}
+
+export function decodeSession(bytes: Uint8Array): SessionRecord {
+  const reader = new ByteReader(bytes, 'session record');
+  const session = { sequence: reader.varint('sequence'), touchedIndex: reader.varint('touchedIndex') };
+  reader.expectEnd();
+  if (session.sequence < 1 || session.touchedIndex < 1) throw reader.malformed('session', 'sequence and index start at 1');
+  return session;
+}
