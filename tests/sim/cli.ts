@@ -10,6 +10,7 @@
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
 //   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
 //   npm run sim -- --lease-reads          lease-based ReadIndex in runs with check-quorum
+//   npm run sim -- --strict-step          fail on a forwarded request refused at its origin
 //   npm run sim -- --state-machine M      in-snapshot (default), durable-applied (the daemon's
 //                                         restart today) or durable-replay (etcd's), see node.ts
 //
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     'liveness-timeouts': { type: 'string' },
     'state-machine': { type: 'string' },
     'lease-reads': { type: 'boolean', default: false },
+    'strict-step': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -75,6 +77,7 @@ const replayFlags = [
   values['no-conf-snapshots'] ? ' --no-conf-snapshots' : '',
   stateMachineMode !== 'in-snapshot' ? ` --state-machine ${stateMachineMode}` : '',
   values['lease-reads'] ? ' --lease-reads' : '',
+  values['strict-step'] ? ' --strict-step' : '',
   values['liveness-timeouts'] !== undefined ? ` --liveness-timeouts ${values['liveness-timeouts']}` : '',
 ].join('');
 
@@ -98,6 +101,7 @@ for (let i = 0; i < seedCount; i++) {
     snapshotAfterConfChange: !values['no-conf-snapshots'],
     stateMachineMode,
     leaseReads: values['lease-reads'],
+    dropForwardedToOrigin: !values['strict-step'],
     livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });

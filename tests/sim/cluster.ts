@@ -48,6 +48,12 @@ export interface SimulationOptions {
   /** A deliberately broken disk whose fsync makes nothing durable: a run must catch it. */
   fsyncLies?: boolean;
   /**
+   * A proposal, read or transfer request forwarded twice can come back to the node it
+   * started on, and the core refuses it as a message from itself (INVALID_MESSAGE). By
+   * default the transport drops it; false lets the error stop the run.
+   */
+  dropForwardedToOrigin?: boolean;
+  /**
    * Serve ReadIndex from the leader lease ('lease-based') in runs with check-quorum,
    * instead of confirming leadership with a heartbeat round ('safe', the default).
    */
@@ -204,6 +210,7 @@ export class Cluster implements NodeEnvironment {
   readonly freezeDeliveredMessages: boolean;
   readonly snapshotAfterConfChange: boolean;
   readonly fsyncLies: boolean;
+  readonly dropForwardedToOrigin: boolean;
   readonly stateMachineMode: StateMachineMode;
   private readonly profile: RunProfile;
   private phase: number = SimPhase.Chaos;
@@ -232,6 +239,7 @@ export class Cluster implements NodeEnvironment {
     this.freezeDeliveredMessages = options.freezeDeliveredMessages ?? false;
     this.snapshotAfterConfChange = options.snapshotAfterConfChange ?? true;
     this.fsyncLies = options.fsyncLies ?? false;
+    this.dropForwardedToOrigin = options.dropForwardedToOrigin ?? true;
     this.stateMachineMode = options.stateMachineMode ?? 'in-snapshot';
     this.random = new SeededRandom(options.seed);
     this.trace = new Trace(256);

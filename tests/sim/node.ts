@@ -8,12 +8,12 @@
 // A crash drops everything volatile: the RawNode, the state machine and the unsynced tail
 // of the disk. A restart builds a new RawNode on what the disk kept and restores the state
 // machine from the Raft snapshot, passing its index as `applied`. By default the state
-// machine image is only persisted as a Raft snapshot (with its ConfState): restarting with
-// `applied` past the snapshot skips re-applying the membership changes in between, while the
-// core's membership comes from the snapshot's ConfState plus re-applied entries. Two other
-// modes keep the state machine durable with its applied index after every apply, as
-// daemon/raft-loop.ts does: 'durable-applied' restarts with `applied` at that index (the
-// daemon's way today, which loses those membership changes), 'durable-replay' restarts with
+// machine image is only persisted as a Raft snapshot (with its ConfState). Two other modes
+// keep the state machine durable with its applied index after every apply, as
+// daemon/raft-loop.ts does: 'durable-applied' restarts with `applied` at that index, as the
+// daemon does, and relies on the core re-applying the membership changes between the
+// snapshot and `applied` (it does since d5e30ee; before, such a node restarted with a stale
+// or empty membership and two leaders could win one term); 'durable-replay' restarts with
 // `applied` at the Raft snapshot and, for entries the state machine already holds, applies
 // only the membership changes (etcd's way).
 
@@ -44,6 +44,8 @@ export interface NodeEnvironment {
   /** Give every node a disk whose fsync does nothing (to prove the checkers catch it). */
   readonly fsyncLies: boolean;
   readonly stateMachineMode: StateMachineMode;
+  /** Drop a forwarded request that the core refuses because it came back to its origin. */
+  readonly dropForwardedToOrigin: boolean;
   /** Take a Raft snapshot (no compaction) after applying each membership change. */
   readonly snapshotAfterConfChange: boolean;
   now(): number;
@@ -70,6 +72,11 @@ export function readContext(requestId: number): Uint8Array {
 
 function readRequestId(context: Uint8Array): number {
   return context.length === 4 ? new DataView(context.buffer, context.byteOffset, 4).getUint32(0) : -1;
+}
+
+/** Requests a follower passes on to its leader unchanged, sender included. */
+function isForwarded(m: Message): boolean {
+  return m.type === MessageType.Prop || m.type === MessageType.ReadIndex || m.type === MessageType.TransferLeader;
 }
 
 function freezeMessage(m: Message): void {
@@ -149,6 +156,9 @@ export class SimNode {
     this.isLeader = false;
     this.raftAppliedIndex = this.env.stateMachineMode === 'durable-applied' ? image.index : storage.snapshot().metadata.index;
     this.raw = this.newRawNode(this.raftAppliedIndex);
+    // With `applied` past the snapshot the core re-applies the membership changes in between
+    // itself; its configuration, not the snapshot's, is the one as of `applied`.
+    this.confState = this.raw.status().confState;
     this.state = 'up';
     this.incarnation++;
     this.env.trace.record(TraceKind.Restart, this.id, this.term, this.commit, this.machine.appliedIndex, storage.lastIndex());
@@ -190,6 +200,11 @@ export class SimNode {
     try {
       this.raw!.step(this.env.freezeDeliveredMessages ? m : { ...m });
     } catch (error) {
+      if (isRaftError(error, 'INVALID_MESSAGE') && m.from === this.id && this.env.dropForwardedToOrigin && isForwarded(m)) {
+        // A request forwarded twice came back to the node it started on (its leader moved);
+        // the core refuses a message "from itself", and the request is lost like a drop.
+        return this.pump();
+      }
       if (!isRaftError(error, 'STEP_PEER_NOT_FOUND') && !isRaftError(error, 'STEP_LOCAL_MESSAGE') &&
         !isRaftError(error, 'PROPOSAL_DROPPED') && !isRaftError(error, 'INVALID_CONF_CHANGE')) throw error;
     }
