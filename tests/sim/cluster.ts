@@ -1,21 +1,23 @@
 // The deterministic simulator (TigerBeetle's VOPR, FoundationDB's simulation): N RawNodes
 // in one process, one SeededRandom behind every choice: the run's configuration, the
 // scheduler's next step, each message's fate, each crash and what the disk kept. A run is a
-// pure function of (seed, nodeCount, steps), so a failing seed replays exactly.
+// pure function of its options (seed, nodeCount, steps and the modes), so a failing seed
+// replays exactly.
 //
-// A run has three phases. Chaos: each step ticks every node, or delivers one due message
-// (or finishes one due disk write), or does one fault or client action (proposals, crashes
+// A run has three phases. Chaos: each step delivers one due message (or finishes one due
+// disk write), or ticks every node, or does one fault or client action (proposals, crashes
 // and restarts, partitions and healing, compaction, membership changes, leadership
 // transfers, ReadIndex requests). Every seed also draws its own mix of those actions
 // ("swarm testing"), so some runs are calm and others hostile. Heal: the network turns
 // reliable, partitions heal, every crashed node restarts. Liveness: a new proposal must
-// commit on every voter within ten election timeouts.
+// commit on every voter within LIVENESS_ELECTION_TIMEOUTS election timeouts.
 //
 // The checkers run as the nodes act (see checkers.ts); a violation, or any exception out of
 // the core, stops the run with the seed, the step and the last trace lines.
 
-import { SeededRandom } from '../../consensus/random.ts';
 import type { ConfChange, ConfChangeSingle, ConfChangeTransition } from '../../consensus/index.ts';
+import { SeededRandom } from '../../consensus/random.ts';
+import type { LogStorage } from '../../consensus/storage.ts';
 import type { ConfState, Message } from '../../consensus/types.ts';
 import { MessageType, StateType } from '../../consensus/types.ts';
 import { checkLogsMatch, SafetyChecker, Violation } from './checkers.ts';
@@ -25,7 +27,6 @@ import { calmFaults, NODE_ID_MAX, SimNetwork } from './network.ts';
 import type { CrashPointValue, NodeEnvironment, SimRaftOptions, StateMachineMode } from './node.ts';
 import { SimNode } from './node.ts';
 import { CrashPoint, DropReason, maskOf, messageFlags, PartitionShape, ProposeOutcome, SimPhase, Trace, TraceKind } from './trace.ts';
-import type { LogStorage } from '../../consensus/storage.ts';
 
 export interface SimulationOptions {
   seed: number;
@@ -254,6 +255,10 @@ export class Cluster implements NodeEnvironment {
     const raft = this.raftOptions;
     this.trace.record(TraceKind.Config, options.nodeCount, raft.electionTicks, raft.heartbeatTicks,
       raft.preVote ? 1 : 0, raft.checkQuorum ? 1 : 0, options.steps);
+    const { faults, diskLatencyTicksMax, crashInLoopProbability, tickWhileBusyProbability } = this.profile;
+    this.trace.record(TraceKind.Faults, faults.delayTicksMax, Math.round(faults.dropProbability * 1000),
+      Math.round(faults.duplicateProbability * 1000), Math.round(faults.reorderProbability * 100), diskLatencyTicksMax,
+      Math.round(crashInLoopProbability * 10000), Math.round(tickWhileBusyProbability * 100));
     for (const id of voters) {
       const node = new SimNode(id, this);
       this.nodes.set(id, node);

@@ -31,6 +31,7 @@ export const TraceKind = {
   Checkpoint: 20,
   Snapshot: 21,
   Send: 22,
+  Faults: 23,
 } as const;
 export type TraceKind = (typeof TraceKind)[keyof typeof TraceKind];
 
@@ -89,6 +90,9 @@ function formatRecord(f: Float64Array, at: number): string {
   switch (kind) {
     case TraceKind.Config:
       text = `config nodes=${v0} electionTicks=${v1} heartbeatTicks=${v2} preVote=${v3} checkQuorum=${v4} steps=${v5}`;
+      break;
+    case TraceKind.Faults:
+      text = `faults delayTicksMax=${v0} drop=${v1}‰ duplicate=${v2}‰ reorder=${v3}% diskLatencyTicksMax=${v4} loopCrash=${v5}‱ tickWhileBusy=${v6}%`;
       break;
     case TraceKind.Tick:
       text = `tick t=${v0}`;
