@@ -6,11 +6,9 @@
 //   npm run sim -- --steps 4000           chaos steps per seed
 //   npm run sim -- --first 1000           start the seed range elsewhere
 //   npm run sim -- --json                 a JSON summary as the last line
-//   npm run sim -- --frozen-messages      deliver frozen message objects, not copies
 //   npm run sim -- --no-conf-snapshots    no Raft snapshot after each membership change
 //   npm run sim -- --liveness-timeouts 10 the liveness bound, in election timeouts
 //   npm run sim -- --lease-reads          lease-based ReadIndex in runs with check-quorum
-//   npm run sim -- --strict-step          fail on a forwarded request refused at its origin
 //   npm run sim -- --state-machine M      in-snapshot (default), durable-applied (the daemon's
 //                                         restart today) or durable-replay (etcd's), see node.ts
 //
@@ -46,12 +44,10 @@ const { values } = parseArgs({
     nodes: { type: 'string' },
     steps: { type: 'string' },
     trace: { type: 'boolean', default: false },
-    'frozen-messages': { type: 'boolean', default: false },
     'no-conf-snapshots': { type: 'boolean', default: false },
     'liveness-timeouts': { type: 'string' },
     'state-machine': { type: 'string' },
     'lease-reads': { type: 'boolean', default: false },
-    'strict-step': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -73,11 +69,9 @@ if (values.trace && !single) usage('--trace replays one seed: give --seed');
 
 /** The options that change a run, repeated in the replay command a failure prints. */
 const replayFlags = [
-  values['frozen-messages'] ? ' --frozen-messages' : '',
   values['no-conf-snapshots'] ? ' --no-conf-snapshots' : '',
   stateMachineMode !== 'in-snapshot' ? ` --state-machine ${stateMachineMode}` : '',
   values['lease-reads'] ? ' --lease-reads' : '',
-  values['strict-step'] ? ' --strict-step' : '',
   values['liveness-timeouts'] !== undefined ? ` --liveness-timeouts ${values['liveness-timeouts']}` : '',
 ].join('');
 
@@ -97,11 +91,10 @@ for (let i = 0; i < seedCount; i++) {
   const seed = first + i;
   const nodeCount = nodeCounts[i % nodeCounts.length]!;
   const result = runSimulation({
-    seed, nodeCount, steps, freezeDeliveredMessages: values['frozen-messages'],
+    seed, nodeCount, steps,
     snapshotAfterConfChange: !values['no-conf-snapshots'],
     stateMachineMode,
     leaseReads: values['lease-reads'],
-    dropForwardedToOrigin: !values['strict-step'],
     livenessElectionTimeouts: positiveInteger('liveness-timeouts', values['liveness-timeouts'], LIVENESS_ELECTION_TIMEOUTS),
     ...(values.trace ? { onTrace: (line: string) => console.log(line) } : {}),
   });

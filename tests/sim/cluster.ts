@@ -237,10 +237,10 @@ export class Cluster implements NodeEnvironment {
       throw new RangeError(`nodeCount must be in 1..${NODE_ID_MAX - ADDED_NODES_MAX}, got ${options.nodeCount}`);
     }
     this.options = options;
-    this.freezeDeliveredMessages = options.freezeDeliveredMessages ?? false;
+    this.freezeDeliveredMessages = options.freezeDeliveredMessages ?? true;
     this.snapshotAfterConfChange = options.snapshotAfterConfChange ?? true;
     this.fsyncLies = options.fsyncLies ?? false;
-    this.dropForwardedToOrigin = options.dropForwardedToOrigin ?? true;
+    this.dropForwardedToOrigin = options.dropForwardedToOrigin ?? false;
     this.stateMachineMode = options.stateMachineMode ?? 'in-snapshot';
     this.random = new SeededRandom(options.seed);
     this.trace = new Trace(256);

