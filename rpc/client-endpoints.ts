@@ -1,5 +1,5 @@
 // The endpoints a client knows, one gRPC channel each (shared by its KV and Cluster
-// stubs), and which one it is using. The client sticks to an endpoint while it works and
+// client objects), and which one it is using. The client sticks to an endpoint while it works and
 // moves on, round robin, when it fails; a NOT_LEADER answer can name a leader's address
 // that is not among the configured endpoints, which gets a channel too (a bounded number
 // of them, the oldest closed first).
@@ -85,7 +85,7 @@ export class EndpointPool {
   }
 }
 
-/** Both stubs share the channel; closing it closes them. */
+/** Both client objects share the channel; closing it closes them. */
 function closeEndpoint(endpoint: Endpoint): void {
   endpoint.channel.close();
 }
