@@ -116,11 +116,19 @@ export class RawNode {
     return this.raft.applyConfChange(cc);
   }
 
-  /** Steps a message received from a peer. */
+  /**
+   * Steps a message received from a peer. Besides STEP_LOCAL_MESSAGE, STEP_PEER_NOT_FOUND
+   * and INVALID_MESSAGE, a forwarded proposal may be refused here with PROPOSAL_DROPPED or
+   * INVALID_CONF_CHANGE; a transport ignores all of these (Raft tolerates lost messages).
+   * The message is never modified.
+   */
   step(m: Message): void {
     if (isLocalMessage(m.type)) throw new RaftError('STEP_LOCAL_MESSAGE', `${m.type} cannot come from the network`);
     const id = this.raft.id;
-    if (m.from === NONE || m.from === id || !Number.isSafeInteger(m.from)) {
+    // A forwarded proposal, read request or transfer request names its origin, not its
+    // sender, so it may come back to the node it started on (leadership moved meanwhile).
+    const carriesOrigin = m.type === MessageType.Prop || m.type === MessageType.ReadIndex || m.type === MessageType.TransferLeader;
+    if (m.from === NONE || (m.from === id && !carriesOrigin) || !Number.isSafeInteger(m.from)) {
       throw new RaftError('INVALID_MESSAGE', `message ${m.type} from ${m.from} to ${m.to}: the sender must be another node`);
     }
     if (m.to !== id) throw new RaftError('INVALID_MESSAGE', `message ${m.type} for ${m.to} arrived at ${id}`);

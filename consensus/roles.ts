@@ -211,8 +211,8 @@ export function stepFollower(r: Raft, m: Message): void {
     case MessageType.Prop:
       if (r.lead === NONE) dropped(`no leader at term ${r.term}`);
       if (r.disableProposalForwarding) dropped('proposal forwarding is disabled');
-      m.to = r.lead;
-      r.send(m);
+      // Forward a copy: the caller's message is not ours to change.
+      r.send({ ...m, to: r.lead });
       return;
     case MessageType.App:
       r.electionElapsed = 0;
@@ -231,8 +231,8 @@ export function stepFollower(r: Raft, m: Message): void {
       return;
     case MessageType.TransferLeader:
       if (r.lead === NONE) dropped(`no leader at term ${r.term} to transfer leadership from`);
-      m.to = r.lead;
-      r.send(m);
+      // Forward a copy: the caller's message is not ours to change.
+      r.send({ ...m, to: r.lead });
       return;
     case MessageType.TimeoutNow:
       // The leader chose us: campaign at once, skipping pre-vote and the leader lease.
@@ -241,8 +241,8 @@ export function stepFollower(r: Raft, m: Message): void {
       return;
     case MessageType.ReadIndex:
       if (r.lead === NONE) dropped(`no leader at term ${r.term} to serve a read`);
-      m.to = r.lead;
-      r.send(m);
+      // Forward a copy: the caller's message is not ours to change.
+      r.send({ ...m, to: r.lead });
       return;
     case MessageType.ReadIndexResp:
       r.readStates.push({ index: m.index, requestContext: m.context });

@@ -5,6 +5,7 @@
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RaftStatus } from '../consensus/index.ts';
+import type { RpcObserver } from '../rpc/observer.ts';
 import type { RaftLoopObserver } from './raft-loop.ts';
 
 export interface RaftStatusSource {
@@ -78,6 +79,18 @@ export class Metrics {
       },
       proposalFailed: () => this.proposalFailuresTotal.inc(),
       raftSnapshotTaken: () => this.raftSnapshotsTotal.inc(),
+    };
+  }
+
+  /** The gRPC services' observer feeding these metrics. A Watch's duration is the life of
+   * its stream, not a latency, so streaming calls stay out of the histogram. */
+  rpcObserver(): RpcObserver {
+    return {
+      callFinished: (record) => {
+        this.grpcRequestsTotal.inc({ method: record.method, code: record.code });
+        if (!record.streaming) this.grpcRequestDurationSeconds.observe({ method: record.method }, record.durationSeconds);
+      },
+      kvOperation: (operation) => this.kvOperationsTotal.inc({ operation }),
     };
   }
 

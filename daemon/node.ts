@@ -14,16 +14,17 @@ import type { Logger } from 'pino';
 import type { ConfChange, ConfState, Message, RaftStatus } from '../consensus/index.ts';
 import { SeededRandom } from '../consensus/index.ts';
 import type { RaftPeerReceiver } from '../rpc/raft-peer-server.ts';
-import type { ClusterNode, MemberAddresses, MemberInfo } from '../rpc/node-api.ts';
+import type { ClusterNode, MemberAddresses, MemberInfo, WriteIdentity } from '../rpc/node-api.ts';
 import type { Database } from '../storage-engine/engine.ts';
 import { openDatabase } from '../storage-engine/engine.ts';
 import { VstorError } from '../storage-engine/errors.ts';
 import type { KeyValue, ModelDatabase, RangeRequest, RangeResponse, Watcher, WatchRequest, WriteRequest, WriteResponse } from '../storage-engine/model/index.ts';
+import { prefixEnd } from '../storage-engine/model/index.ts';
 import { encodeWriteRequest, KvStateMachine, validateWriteRequest } from '../storage-engine/model/index.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
 import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
-import { encodeMemberRecord, memberKey, MemberTable, touchesSystemKeys } from './members.ts';
+import { encodeMemberRecord, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
 import type { Metrics } from './metrics.ts';
 import { ModelStateMachine } from './model-machine.ts';
 import { GrpcPeerTransport } from './peer-transport.ts';
@@ -59,6 +60,8 @@ export class VstorNode implements ClusterNode {
   private raftLoop: RaftLoop | undefined;
   private transport: GrpcPeerTransport | undefined;
   readonly memberTable: MemberTable;
+  /** The last removal per client, so that a retried removal is answered, not refused (bounded). */
+  private readonly completedRemovals = new Map<string, { sequence: number; raftId: number }>();
   private readonly logger: Logger;
   private readonly raftLogger: Logger;
   private readonly transportLogger: Logger;
@@ -85,6 +88,20 @@ export class VstorNode implements ClusterNode {
   private get model(): KvStateMachine {
     if (this.modelMachine === undefined || this.state !== 'open') throw new VstorError('UNAVAILABLE', `node ${this.name} is ${this.state}`);
     return this.modelMachine;
+  }
+
+  /** The model's full limits, for the gRPC edge to check requests exactly as the model will. */
+  modelLimits(): ModelConfig {
+    return { ...this.model.config };
+  }
+
+  raftLogIndexes(): { firstIndex: number; lastIndex: number } {
+    if (this.log === undefined || this.log.status === 'closed') return { firstIndex: 0, lastIndex: 0 };
+    return { firstIndex: this.log.firstIndex(), lastIndex: this.log.lastIndex() };
+  }
+
+  modelRevision(): number {
+    return this.modelMachine?.revision ?? 0;
   }
 
   modelConfig(): Partial<ModelConfig> {
@@ -282,8 +299,18 @@ export class VstorNode implements ClusterNode {
     return this.model.get(key);
   }
 
-  range(request: RangeRequest): Promise<RangeResponse> {
-    return this.model.range(request);
+  /**
+   * A range over user keys: the cluster's own records (under the reserved prefix) are left
+   * out of what a range covering them returns, and out of its count.
+   */
+  async range(request: RangeRequest): Promise<RangeResponse> {
+    const end = request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
+    if (!touchesSystemKeys(request.key, end)) return this.model.range(request);
+    const response = await this.model.range(request);
+    const isSystem = (key: Uint8Array): boolean => key.length >= SYSTEM_PREFIX.length && SYSTEM_PREFIX.every((byte, i) => key[i] === byte);
+    const kvs = response.kvs.filter((kv) => !isSystem(kv.key));
+    const hidden = await this.model.range({ key: SYSTEM_PREFIX, rangeEnd: prefixEnd(SYSTEM_PREFIX), countOnly: true });
+    return { ...response, kvs, count: Math.max(0, response.count - hidden.count) };
   }
 
   watch(request: WatchRequest): Watcher {
@@ -299,16 +326,23 @@ export class VstorNode implements ClusterNode {
     });
   }
 
-  async addLearner(name: string, raftId: number, addresses: MemberAddresses): Promise<ConfState> {
+  async addLearner(name: string, raftId: number, addresses: MemberAddresses, identity: WriteIdentity): Promise<ConfState> {
     this.requireLeader();
     const status = this.raftStatus();
     const known = [...status.confState.voters, ...status.confState.learners, ...status.confState.votersOutgoing];
-    if (known.includes(raftId)) throw new VstorError('ALREADY_EXISTS', `raft id ${raftId} is already a member`);
+    const existing = this.memberTable.record(raftId);
+    if (known.includes(raftId)) {
+      // A retry of an add that succeeded (its answer was lost) finds the same member.
+      if (existing !== undefined && existing.name === name && existing.grpc === addresses.grpc && existing.admin === addresses.admin && existing.nbd === addresses.nbd) {
+        return status.confState;
+      }
+      throw new VstorError('ALREADY_EXISTS', `raft id ${raftId} is already a member`);
+    }
     const sameName = this.memberTable.byName(name);
     if (sameName !== undefined && known.includes(sameName.raftId)) throw new VstorError('ALREADY_EXISTS', `a member named ${name} exists`);
     // The record first: by the time any member applies the change, it can resolve the address.
     await this.writeUnchecked({
-      clientId: `vstor-member-${this.name}`, sequence: Date.now(),
+      clientId: identity.clientId, sequence: identity.sequence,
       command: { type: 'put', key: memberKey(raftId), value: encodeMemberRecord({ name, raftId, ...addresses }), prevKv: false },
     } as WriteRequest);
     await this.memberTable.refresh(this.model);
@@ -316,9 +350,11 @@ export class VstorNode implements ClusterNode {
       (cs) => cs.learners.includes(raftId));
   }
 
-  async promote(raftId: number): Promise<ConfState> {
+  async promote(raftId: number, _identity: WriteIdentity): Promise<ConfState> {
     this.requireLeader();
     const status = this.raftStatus();
+    // Promoting a voter is what a retried promotion finds: done already.
+    if (status.confState.voters.includes(raftId)) return status.confState;
     if (!status.confState.learners.includes(raftId)) {
       throw new VstorError(status.confState.voters.includes(raftId) ? 'ALREADY_EXISTS' : 'NOT_FOUND',
         `raft id ${raftId} is ${status.confState.voters.includes(raftId) ? 'already a voter' : 'not a learner'}`);
@@ -332,13 +368,20 @@ export class VstorNode implements ClusterNode {
       (cs) => cs.voters.includes(raftId));
   }
 
-  async remove(raftId: number): Promise<ConfState> {
+  async remove(raftId: number, identity: WriteIdentity): Promise<ConfState> {
     this.requireLeader();
     const status = this.raftStatus();
-    if (![...status.confState.voters, ...status.confState.learners].includes(raftId)) throw new VstorError('NOT_FOUND', `raft id ${raftId} is not a member`);
+    if (![...status.confState.voters, ...status.confState.learners].includes(raftId)) {
+      // A retry of a removal that went through is answered as the first attempt was.
+      const done = this.completedRemovals.get(identity.clientId);
+      if (done !== undefined && done.sequence === identity.sequence && done.raftId === raftId) return status.confState;
+      throw new VstorError('NOT_FOUND', `raft id ${raftId} is not a member`);
+    }
     const confState = await this.changeMembership(
       { transition: 'auto', changes: [{ type: 'remove-node', nodeId: raftId }], context: new Uint8Array(0) },
       (cs) => !cs.voters.includes(raftId) && !cs.learners.includes(raftId));
+    if (this.completedRemovals.size >= 1024) this.completedRemovals.delete(this.completedRemovals.keys().next().value!);
+    this.completedRemovals.set(identity.clientId, { sequence: identity.sequence, raftId });
     return confState;
   }
 

@@ -7,18 +7,15 @@
 // a replica that cannot trust its own state must not serve.
 
 import { parseArgs } from 'node:util';
-import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import { HealthService } from '../rpc/health.ts';
-import { healthService, raftPeerService } from '../rpc/proto.ts';
-import { raftPeerHandlers } from '../rpc/raft-peer-server.ts';
+import { createGrpcServer } from '../rpc/server.ts';
 import { AdminServer } from './admin.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
 import { ConfigError, formatHostPort, loadClusterConfig, selectNode } from './config.ts';
 import { Metrics } from './metrics.ts';
 import { peerMessageBytesMax, VstorNode } from './node.ts';
-import { registerPublicServices } from './services.ts';
 
 const USAGE = 'usage: vstord --config cluster.yaml --node ID [--join] [--log-level info]';
 
@@ -75,16 +72,14 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   await node.open();
 
   const health = new HealthService({ watchersMax: 64 });
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': peerMessageBytesMax(config),
-    'grpc.max_send_message_length': peerMessageBytesMax(config),
+  const server = createGrpcServer({
+    node, raftPeer: node.raftPeerReceiver(), health, observer: metrics.rpcObserver(),
+    requestBytesMax: config.limits.requestBytesMax,
+    peerMessageBytesMax: peerMessageBytesMax(config),
+    modelLimits: node.modelLimits(),
+    shutdownGraceMs: 3000,
   });
-  server.addService(raftPeerService, raftPeerHandlers(node.raftPeerReceiver()));
-  server.addService(healthService, health.handlers);
-  const publicServices = registerPublicServices(server, node, { metrics, logger: logger.child({ component: 'grpc' }), config });
-  await new Promise<void>((resolve, reject) => {
-    server.bindAsync(formatHostPort(self.grpc), grpc.ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
-  });
+  await server.listen(self.grpc.host, self.grpc.port);
 
   const admin = new AdminServer({
     nodeId: self.id, raftId: self.raftId, cluster: config.cluster,
@@ -95,7 +90,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   await admin.listen(self.admin.host, self.admin.port);
   serving = true;
   health.setStatus('', 'SERVING');
-  for (const service of publicServices) health.setStatus(service, 'SERVING');
+  for (const service of ['vstor.v1.KV', 'vstor.v1.Cluster']) health.setStatus(service, 'SERVING');
   log.info({ grpc: formatHostPort(self.grpc), admin: `http://${formatHostPort(self.admin)}`, nbd: formatHostPort(self.nbd) }, 'vstord serving');
 
   let shuttingDown: Promise<void> | undefined;
@@ -103,16 +98,12 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
     shuttingDown ??= (async () => {
       log.info({ reason }, 'shutting down');
       serving = false;
-      health.close();
       // Hand leadership over while the peers can still reach us, so the cluster does not
       // wait out an election timeout; then stop taking calls, let those in flight finish
-      // (bounded), and close the engine.
+      // (bounded: the server cuts what is left), and close the engine.
       await node.handOverLeadership(2000);
-      const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      const bound = new Promise<void>((resolve) => setTimeout(resolve, 3000).unref());
-      await Promise.race([drained, bound]);
+      await server.close();
       await node.close();
-      server.forceShutdown();
       await admin.close();
       log.info('stopped');
     })();

@@ -1,5 +1,5 @@
 // The endpoints a client knows, one gRPC channel each (shared by its KV and Cluster
-// stubs), and which one it is using. The client sticks to an endpoint while it works and
+// client objects), and which one it is using. The client sticks to an endpoint while it works and
 // moves on, round robin, when it fails; a NOT_LEADER answer can name a leader's address
 // that is not among the configured endpoints, which gets a channel too (a bounded number
 // of them, the oldest closed first).
@@ -47,13 +47,14 @@ export class EndpointPool {
     return this.current();
   }
 
-  /** The endpoint for `address`: a configured one becomes the one in use; another gets a
-   * channel of its own, used for the call that learnt of it. */
-  endpointFor(address: string): Endpoint {
+  /** The endpoint for `address`, which a configured one becomes the one in use if `stick`
+   * (a leader hint); another address gets a channel of its own, used for the call that
+   * learnt of it. */
+  endpointFor(address: string, stick: boolean): Endpoint {
     const index = this.configured.findIndex((endpoint) => endpoint.address === address);
     if (index >= 0) {
-      this.currentIndex = index;
-      return this.current();
+      if (stick) this.currentIndex = index;
+      return this.configured[index]!;
     }
     let endpoint = this.hinted.get(address);
     if (endpoint === undefined) {
@@ -84,7 +85,7 @@ export class EndpointPool {
   }
 }
 
-/** Both stubs share the channel; closing it closes them. */
+/** Both client objects share the channel; closing it closes them. */
 function closeEndpoint(endpoint: Endpoint): void {
   endpoint.channel.close();
 }

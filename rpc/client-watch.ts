@@ -40,6 +40,8 @@ export interface WatchStarter {
   /** The request to send when (re)starting from `startRevision` (0: from now). */
   request: (startRevision: number) => WatchRequest;
   progressNotify: boolean;
+  /** Called once when the watch has ended, for whatever reason. */
+  onFinished: () => void;
 }
 
 export class VstorWatch implements AsyncIterableIterator<WatchBatch> {
@@ -189,7 +191,7 @@ export class VstorWatch implements AsyncIterableIterator<WatchBatch> {
     }
     this.failuresInRow++;
     this.endpoint = action.kind === 'leader'
-      ? this.starter.endpoints.endpointFor(action.address)
+      ? this.starter.endpoints.endpointFor(action.address, true)
       : action.kind === 'next' ? this.starter.endpoints.advance() : this.endpoint;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -210,6 +212,7 @@ export class VstorWatch implements AsyncIterableIterator<WatchBatch> {
       this.isStarted = true;
       this.rejectStarted(error ?? new VstorError('CANCELLED', 'the watch was cancelled before it started'));
     }
+    this.starter.onFinished();
     this.wake();
   }
 

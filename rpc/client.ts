@@ -34,7 +34,7 @@ import { keyRangeToWire, rangeRequestToWire, toBytes, txnToWire, watchRequestToW
 import type { RetryPolicy } from './client-retry.ts';
 import { backoffDelayMs, retryActionFor, sleep } from './client-retry.ts';
 import { VstorWatch } from './client-watch.ts';
-import { fromServiceError, VstorError } from './errors.ts';
+import { errorMetadataKeys, fromServiceError, isServiceError, VstorError } from './errors.ts';
 
 export type { Bytes, KeySelector, RangeOptions, TxnCompare, TxnOperation, TxnOptions, WatchOptions } from './client-requests.ts';
 export type { WatchBatch } from './client-watch.ts';
@@ -59,6 +59,8 @@ export interface VstorClientOptions {
   responseBytesMax?: number;
   /** The most writes waiting for their turn (one is outstanding at a time). Default 1024. */
   queuedWritesMax?: number;
+  /** The most watches open at once on this client. Default 1024. */
+  watchesMax?: number;
   /** For the backoff's jitter. Default Math.random. */
   random?: () => number;
 }
@@ -81,6 +83,12 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
   return chosen;
 }
 
+/** Whether a vstor server answered `error` (it carries a vstor code), rather than the
+ * transport or this client's own deadline. */
+function sentByServer(error: unknown): boolean {
+  return isServiceError(error) && error.metadata.get(errorMetadataKeys.code).length > 0;
+}
+
 /** The message of `error` on one line. */
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
@@ -93,6 +101,7 @@ export class VstorClient {
   private readonly attemptTimeoutMs: number;
   private readonly policy: RetryPolicy;
   private readonly queuedWritesMax: number;
+  private readonly watchesMax: number;
   private sequence = 0;
   private writeTail: Promise<void> = Promise.resolve();
   private queuedWrites = 0;
@@ -119,6 +128,7 @@ export class VstorClient {
       random: options.random ?? Math.random,
     };
     this.queuedWritesMax = positiveInteger('queuedWritesMax', options.queuedWritesMax, 1024);
+    this.watchesMax = positiveInteger('watchesMax', options.watchesMax, 1024);
     const responseBytesMax = positiveInteger('responseBytesMax', options.responseBytesMax, 64 * 1024 * 1024);
     this.endpoints = new EndpointPool([...new Set(addresses)], { 'grpc.max_receive_message_length': responseBytesMax });
   }
@@ -173,24 +183,28 @@ export class VstorClient {
    */
   async watch(options: WatchOptions): Promise<VstorWatch> {
     this.checkOpen();
-    const watch = new VstorWatch(
+    if (this.watches.size >= this.watchesMax) {
+      throw new VstorError('RESOURCE_EXHAUSTED', `watch: ${this.watchesMax} watches are already open on this client (watchesMax)`);
+    }
+    const watch: VstorWatch = new VstorWatch(
       {
         endpoints: this.endpoints,
         policy: this.policy,
         openTimeoutMs: this.attemptTimeoutMs,
         request: (startRevision) => watchRequestToWire(options, startRevision),
         progressNotify: options.progressNotify === true,
+        onFinished: () => this.watches.delete(watch),
       },
       options.startRevision ?? 0,
     );
     this.watches.add(watch);
-    try {
-      await watch.ready();
-    } catch (error) {
-      this.watches.delete(watch);
-      throw error;
-    }
+    await watch.ready();
     return watch;
+  }
+
+  /** How many watches are open on this client. */
+  get watchCount(): number {
+    return this.watches.size;
   }
 
   // ---- Cluster ----
@@ -201,7 +215,7 @@ export class VstorClient {
       endpoint.cluster.Status({}, metadata, callOptions, callback);
     if (options.endpoint === undefined) return this.call('Status', invoke);
     // One member's view was asked for: no failover to another's.
-    const endpoint = this.endpoints.endpointFor(options.endpoint);
+    const endpoint = this.endpoints.endpointFor(options.endpoint, false);
     return this.attempt(endpoint, Date.now() + this.timeoutMs, invoke).catch((error: unknown) => {
       throw this.describe('Status', fromServiceError(error), 1);
     });
@@ -242,8 +256,7 @@ export class VstorClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const watch of this.watches) watch.cancel();
-    this.watches.clear();
+    for (const watch of [...this.watches]) watch.cancel();
     this.endpoints.close();
   }
 
@@ -281,23 +294,22 @@ export class VstorClient {
     let endpoint = this.endpoints.current();
     const tried = new Set<string>();
     let backoffCount = 0;
+    // The last failure that says more than "this client's own deadline passed".
+    let telling: VstorError | undefined;
     for (let attempt = 1; ; attempt++) {
       tried.add(endpoint.address);
       try {
         return await this.attempt(endpoint, Math.min(deadline, Date.now() + this.attemptTimeoutMs), invoke);
       } catch (caught) {
         const error = fromServiceError(caught);
+        if (!(error.code === 'DEADLINE_EXCEEDED' && !sentByServer(caught)) || telling === undefined) telling = error;
         const action = retryActionFor(error);
-        const timeLeftMs = deadline - Date.now();
-        if (action.kind === 'fail' || attempt > this.policy.retries || timeLeftMs <= 0 || this.closed) {
-          throw this.describe(method, error, attempt);
-        }
-        if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address);
+        if (action.kind === 'fail' || attempt > this.policy.retries || this.closed) throw this.describe(method, error, attempt);
+        if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address, true);
         else if (action.kind === 'next') endpoint = this.endpoints.advance();
         // A member not yet tried in this call is tried at once; trying one again backs off.
-        if (tried.has(endpoint.address)) {
-          await sleep(Math.min(timeLeftMs, backoffDelayMs(this.policy, backoffCount++)));
-        }
+        if (tried.has(endpoint.address)) await sleep(Math.max(0, Math.min(deadline - Date.now(), backoffDelayMs(this.policy, backoffCount++))));
+        if (deadline - Date.now() < 1) throw this.describe(method, telling, attempt, `no answer within ${this.timeoutMs} ms`);
       }
     }
   }
@@ -311,8 +323,9 @@ export class VstorClient {
     });
   }
 
-  private describe(method: string, error: VstorError, attempts: number): VstorError {
-    const where = attempts > 1 ? ` (after ${attempts} attempts; endpoints ${this.endpoints.addresses.join(', ')})` : '';
+  private describe(method: string, error: VstorError, attempts: number, why?: string): VstorError {
+    const notes = [why, attempts > 1 ? `after ${attempts} attempts` : undefined].filter((note) => note !== undefined);
+    const where = notes.length === 0 ? '' : ` (${notes.join(', ')}; endpoints ${this.endpoints.addresses.join(', ')})`;
     return new VstorError(error.code, oneLine(`${method}: ${error.message}${where}`), { retryable: error.retryable, leader: error.leader, cause: error });
   }
 

@@ -134,13 +134,13 @@ export class ClusterService {
     this.node = node;
     this.relay = new LeaderRelay(node.name, relayTimeoutMs);
     const observer = options.observer;
-    const header = () => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision(), raftTerm: node.raftStatus().hardState.term });
+    const header = () => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: node.raftStatus().hardState.term });
     const members = () => node.members().map(memberToWire);
 
     this.handlers = {
       Status: serveUnary(`${servicePrefix}Status`, observer, async () => {
         const status = node.raftStatus();
-        const { firstIndex, lastIndex } = node.raftLogIndexes();
+        const { firstIndex, lastIndex } = node.raftLogIndexes?.() ?? { firstIndex: 0, lastIndex: 0 };
         return {
           header: header(),
           id: node.raftId,
@@ -153,7 +153,9 @@ export class ClusterService {
           appliedIndex: status.applied,
           firstIndex,
           lastIndex,
-          members: node.members().map((member) => memberStatusToWire(member, status, lastIndex)),
+          // Lag is measured against the leader's last index, or its commit index if the
+          // node does not tell its log's indexes.
+          members: node.members().map((member) => memberStatusToWire(member, status, lastIndex === 0 ? status.hardState.commit : lastIndex)),
         };
       }),
 

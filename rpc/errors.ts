@@ -118,7 +118,10 @@ export function toErrorStatus(error: unknown, leader?: LeaderHint): ErrorStatus 
   }
   const metadata = new Metadata();
   metadata.set(errorMetadataKeys.code, code);
-  metadata.set(errorMetadataKeys.retryable, String(retryableCodes.has(code)));
+  // A VstorError may know better than its code's default (an oversized request is
+  // RESOURCE_EXHAUSTED, but no retry makes it smaller).
+  const retryable = error instanceof VstorError && error.code === code ? error.retryable : retryableCodes.has(code);
+  metadata.set(errorMetadataKeys.retryable, String(retryable));
   const hint = leader ?? (error instanceof VstorError ? error.leader : undefined);
   if (code === 'NOT_LEADER' && hint !== undefined && hint.leaderId > 0) {
     metadata.set(errorMetadataKeys.leaderId, String(hint.leaderId));

@@ -33,6 +33,9 @@ export function serveUnary<Request, Response>(
 ): handleUnaryCall<Request, Response> {
   return (call, callback) => {
     const recorder = new CallRecorder(observer, method, false);
+    // A call the client gave up on (its deadline, a cancel) is counted then, even if the
+    // work never ends.
+    call.once('cancelled', () => recorder.finish(status.CANCELLED));
     const answer = async (): Promise<Response> => {
       checkRequestSize(call.request);
       return work(call.request, call);

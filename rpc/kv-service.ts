@@ -30,6 +30,10 @@ export interface KvServiceOptions {
   rangeResponseBytesMax?: number;
   /** How often an idle watch with progress_notify reports its revision. Default 60 s. */
   watchProgressIntervalMs?: number;
+  /** The most Watch streams open at once. The model bounds its watchers, but a stream
+   * whose watcher the model ended lives on until its client reads the error, so the
+   * streams are bounded too. Default: the model's watchersMax. */
+  watchStreamsMax?: number;
 }
 
 const servicePrefix = 'vstor.v1.KV/';
@@ -41,6 +45,7 @@ export class KvService {
   private readonly observer: RpcObserver | undefined;
   private readonly rangeResponseBytesMax: number;
   private readonly watchProgressIntervalMs: number;
+  private readonly watchStreamsMax: number;
   private readonly watches = new Set<WatchStream>();
   private closed = false;
 
@@ -50,9 +55,11 @@ export class KvService {
     this.observer = options.observer;
     this.rangeResponseBytesMax = options.rangeResponseBytesMax ?? 4 * 1024 * 1024;
     this.watchProgressIntervalMs = options.watchProgressIntervalMs ?? 60_000;
+    this.watchStreamsMax = options.watchStreamsMax ?? this.limits.watchersMax;
     // The daemon validates its config at start-up; a bad limit here is a bug.
     assert(Number.isSafeInteger(this.rangeResponseBytesMax) && this.rangeResponseBytesMax > 0, 'rangeResponseBytesMax must be a positive integer');
     assert(Number.isSafeInteger(this.watchProgressIntervalMs) && this.watchProgressIntervalMs > 0, 'watchProgressIntervalMs must be a positive integer');
+    assert(Number.isSafeInteger(this.watchStreamsMax) && this.watchStreamsMax > 0, 'watchStreamsMax must be a positive integer');
 
     const node = this.node;
     const limits = this.limits;
@@ -104,6 +111,9 @@ export class KvService {
     try {
       checkRequestSize(call.request);
       if (this.closed) throw new VstorError('UNAVAILABLE', 'the server is shutting down');
+      if (this.watches.size >= this.watchStreamsMax) {
+        throw new VstorError('RESOURCE_EXHAUSTED', `already ${this.watchStreamsMax} watch streams open on this member (watchStreamsMax)`);
+      }
       const start = watchFromWire(call.request, this.limits);
       const watcher = this.node.watch(start.request);
       stream = new WatchStream(call, watcher, {

@@ -44,10 +44,12 @@ export interface ClusterNode {
   leader(): MemberInfo | undefined;
   raftStatus(): RaftStatus;
   /** The first and last index of this member's Raft log (Cluster.Status reports them, and
-   * the leader's last index minus a member's match index is that member's lag). */
-  raftLogIndexes(): { firstIndex: number; lastIndex: number };
-  /** The revision of this member's model: the header of responses that read no keys. */
-  modelRevision(): number;
+   * the leader's last index minus a member's match index is that member's lag). Without it
+   * Status reports 0 for both and measures lag from the commit index. */
+  raftLogIndexes?(): { firstIndex: number; lastIndex: number };
+  /** The revision of this member's model, for the header of Cluster responses (KV
+   * responses carry the revision of what they read or wrote). Without it: 0. */
+  modelRevision?(): number;
   members(): MemberInfo[];
 
   /**

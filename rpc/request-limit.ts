@@ -37,5 +37,6 @@ export function limitRequestBytes<Definition extends ServiceDefinition>(definiti
 /** Throws RESOURCE_EXHAUSTED if `request` is the marker of an oversized request. */
 export function checkRequestSize(request: unknown): void {
   if (typeof request !== 'object' || request === null || !(oversized in request)) return;
-  throw new VstorError('RESOURCE_EXHAUSTED', (request as OversizedRequest)[oversized]);
+  // Not retryable: the same request is as large the next time.
+  throw new VstorError('RESOURCE_EXHAUSTED', (request as OversizedRequest)[oversized], { retryable: false });
 }

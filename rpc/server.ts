@@ -1,6 +1,8 @@
 // A node's gRPC server: the public API (vstor.v1.KV, vstor.v1.Cluster), the peer protocol
 // (vstor.internal.RaftPeer), the standard health service and server reflection, all on one
 // port, so that generic tools (grpcurl, grpc_health_probe) find and call everything.
+// addPublicServices() registers the public part on a server someone else built (the
+// daemon's); GrpcServer builds the whole server.
 //
 // Message sizes: the transport's receive limit is the larger of requestBytesMax and
 // peerMessageBytesMax, because one limit covers every call on the server and a batch of
@@ -25,22 +27,67 @@ import type { RaftPeerReceiver } from './raft-peer-server.ts';
 import { raftPeerHandlers } from './raft-peer-server.ts';
 import { limitRequestBytes } from './request-limit.ts';
 
-export interface GrpcServerOptions {
+export interface PublicServiceOptions {
   node: ClusterNode;
-  raftPeer: RaftPeerReceiver;
-  health: HealthService;
   observer?: RpcObserver;
   /** The largest request a client may send to KV or Cluster, in bytes (encoded). */
   requestBytesMax: number;
-  /** The largest peer message (a batch of Raft messages, a snapshot chunk), in bytes. */
-  peerMessageBytesMax: number;
-  /** The model's limits, for the KV service's checks at the edge. */
+  /** The model's limits, for the KV service's checks at the edge: pass the model's own
+   * full config (KvStateMachine#config), or the edge and the model disagree. */
   modelLimits?: ModelConfig;
   /** See KvServiceOptions. */
   rangeResponseBytesMax?: number;
   watchProgressIntervalMs?: number;
+  watchStreamsMax?: number;
   /** See ClusterServiceOptions. */
   relayTimeoutMs?: number;
+  /** Also register server reflection for every service of proto/. Default true. */
+  reflection?: boolean;
+}
+
+export interface PublicServices {
+  /** The fully qualified names of the services registered, for the health service. */
+  serviceNames: string[];
+  /** Ends every watch and refuses new ones: call it before the server's tryShutdown, or
+   * the open watches hold it up. Safe twice. */
+  stopStreams(): void;
+  /** Closes the connections kept for relaying to the leader: call it after the server
+   * stopped. Safe twice. */
+  close(): void;
+}
+
+/** Registers vstor.v1.KV and vstor.v1.Cluster (and server reflection) on `server`. */
+export function addPublicServices(server: grpc.Server, options: PublicServiceOptions): PublicServices {
+  assert(Number.isSafeInteger(options.requestBytesMax) && options.requestBytesMax > 0, () => `requestBytesMax must be a positive integer, got ${options.requestBytesMax}`);
+  const kv = new KvService({
+    node: options.node,
+    observer: options.observer,
+    limits: options.modelLimits,
+    rangeResponseBytesMax: options.rangeResponseBytesMax,
+    watchProgressIntervalMs: options.watchProgressIntervalMs,
+    watchStreamsMax: options.watchStreamsMax,
+  });
+  const cluster = new ClusterService({
+    node: options.node,
+    observer: options.observer,
+    limits: options.modelLimits,
+    relayTimeoutMs: options.relayTimeoutMs,
+  });
+  server.addService(limitRequestBytes(kvService, options.requestBytesMax), kv.handlers);
+  server.addService(limitRequestBytes(clusterService, options.requestBytesMax), cluster.handlers);
+  if (options.reflection !== false) new ReflectionService(packageDefinition).addToServer(server);
+  return {
+    serviceNames: ['vstor.v1.KV', 'vstor.v1.Cluster'],
+    stopStreams: () => kv.close(),
+    close: () => cluster.close(),
+  };
+}
+
+export interface GrpcServerOptions extends Omit<PublicServiceOptions, 'reflection'> {
+  raftPeer: RaftPeerReceiver;
+  health: HealthService;
+  /** The largest peer message (a batch of Raft messages, a snapshot chunk), in bytes. */
+  peerMessageBytesMax: number;
   /** How long close() lets calls in flight finish before cutting them. Default 5 s. */
   shutdownGraceMs?: number;
 }
@@ -49,8 +96,7 @@ export type GrpcServerStatus = 'new' | 'listening' | 'closing' | 'closed';
 
 export class GrpcServer {
   private readonly server: grpc.Server;
-  private readonly kv: KvService;
-  private readonly cluster: ClusterService;
+  private readonly services: PublicServices;
   private readonly health: HealthService;
   private readonly shutdownGraceMs: number;
   private currentStatus: GrpcServerStatus = 'new';
@@ -65,27 +111,12 @@ export class GrpcServer {
     this.shutdownGraceMs = options.shutdownGraceMs ?? 5_000;
     assert(Number.isSafeInteger(this.shutdownGraceMs) && this.shutdownGraceMs >= 0, 'shutdownGraceMs must be a non-negative integer');
     this.health = options.health;
-    this.kv = new KvService({
-      node: options.node,
-      observer: options.observer,
-      limits: options.modelLimits,
-      rangeResponseBytesMax: options.rangeResponseBytesMax,
-      watchProgressIntervalMs: options.watchProgressIntervalMs,
-    });
-    this.cluster = new ClusterService({
-      node: options.node,
-      observer: options.observer,
-      limits: options.modelLimits,
-      relayTimeoutMs: options.relayTimeoutMs,
-    });
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': Math.max(options.requestBytesMax, options.peerMessageBytesMax),
     });
-    this.server.addService(limitRequestBytes(kvService, options.requestBytesMax), this.kv.handlers);
-    this.server.addService(limitRequestBytes(clusterService, options.requestBytesMax), this.cluster.handlers);
+    this.services = addPublicServices(this.server, options);
     this.server.addService(raftPeerService, raftPeerHandlers(options.raftPeer));
     this.server.addService(healthService, this.health.handlers);
-    new ReflectionService(packageDefinition).addToServer(this.server);
   }
 
   get status(): GrpcServerStatus {
@@ -118,7 +149,7 @@ export class GrpcServer {
 
   private async _close(): Promise<void> {
     this.currentStatus = 'closing';
-    this.kv.close();
+    this.services.stopStreams();
     this.health.close();
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
@@ -130,7 +161,7 @@ export class GrpcServer {
         resolve();
       });
     });
-    this.cluster.close();
+    this.services.close();
     this.currentStatus = 'closed';
   }
 }

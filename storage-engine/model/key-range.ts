@@ -15,7 +15,9 @@ export const RANGE_END_UNBOUNDED: Uint8Array = Uint8Array.of(0);
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
   for (let index = prefix.length - 1; index >= 0; index--) {
     if (prefix[index]! < 0xff) {
-      const end = prefix.slice(0, index + 1);
+      // A copy, never a view: Buffer.prototype.slice shares memory, and incrementing a
+      // view would change the caller's key.
+      const end = Uint8Array.prototype.slice.call(prefix, 0, index + 1);
       end[index]! += 1;
       return end;
     }

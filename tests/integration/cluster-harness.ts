@@ -13,15 +13,23 @@ import type { StatusDocument } from '../../daemon/admin.ts';
 
 export const vstordPath = fileURLToPath(new URL('../../bin/vstord.js', import.meta.url));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * `count` distinct free ports. All are held open until every one is chosen, so the OS
+ * cannot hand the same port out twice within one call.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 export interface HarnessNode {
@@ -53,12 +61,11 @@ export class ProcessCluster {
 
   static async create(name: string, options: ClusterOptions = {}): Promise<ProcessCluster> {
     const cluster = new ProcessCluster(mkdtempSync(join(tmpdir(), `vstor-${name}-`)));
-    for (let i = 1; i <= (options.nodes ?? 3); i++) {
-      cluster.nodes.push({
-        id: `n${i}`, raftId: i,
-        grpc: `127.0.0.1:${await freePort()}`, admin: `127.0.0.1:${await freePort()}`, nbd: `127.0.0.1:${await freePort()}`,
-        output: [],
-      });
+    const count = options.nodes ?? 3;
+    const ports = await freePorts(count * 3);
+    for (let i = 1; i <= count; i++) {
+      const [grpc, admin, nbd] = ports.slice((i - 1) * 3, i * 3);
+      cluster.nodes.push({ id: `n${i}`, raftId: i, grpc: `127.0.0.1:${grpc}`, admin: `127.0.0.1:${admin}`, nbd: `127.0.0.1:${nbd}`, output: [] });
     }
     cluster.writeConfig(options);
     return cluster;
@@ -171,7 +178,7 @@ export class ProcessCluster {
 }
 
 /** Polls until `probe` yields a value, or fails after `timeoutMs` with what it waited for. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, ProcessCluster, runVstord } from './cluster-harness.ts';
 
-test('three nodes elect a leader; kill -9 of the leader elects another; a full restart keeps the log', async (t) => {
+test.serial('three nodes elect a leader; kill -9 of the leader elects another; a full restart keeps the log', async (t) => {
   const cluster = await ProcessCluster.create('lifecycle');
   t.teardown(() => cluster.destroy());
   cluster.startAll();
@@ -38,7 +38,7 @@ test('three nodes elect a leader; kill -9 of the leader elects another; a full r
   t.true(restarted.commitIndex >= after.commitIndex);
 });
 
-test('SIGTERM on the leader hands leadership over and exits 0', async (t) => {
+test.serial('SIGTERM on the leader hands leadership over and exits 0', async (t) => {
   const cluster = await ProcessCluster.create('sigterm');
   t.teardown(() => cluster.destroy());
   cluster.startAll();

@@ -139,3 +139,11 @@ test('a server\'s explicit retryable=false wins over the default for its code', 
   sent.metadata.set(errorMetadataKeys.retryable, 'false');
   t.false(fromServiceError(serviceErrorFrom(sent)).retryable);
 });
+
+test('a VstorError\'s own retryable flag is what the server sends', (t) => {
+  const sent = toErrorStatus(new VstorError('RESOURCE_EXHAUSTED', 'the request is too large', { retryable: false }));
+  t.deepEqual(sent.metadata.get(errorMetadataKeys.retryable), ['false']);
+  t.false(fromServiceError(serviceErrorFrom(sent)).retryable);
+  const busy = toErrorStatus(new VstorError('RESOURCE_EXHAUSTED', 'too many requests waiting'));
+  t.deepEqual(busy.metadata.get(errorMetadataKeys.retryable), ['true']);
+});

@@ -13,7 +13,13 @@ import { openModel } from '../model/helpers.ts';
 
 /** One model that several fake members serve, like the replicas of one Raft group. */
 export class SharedModel {
-  private constructor(readonly model: KvStateMachine) {}
+  /** The index of the last entry handed out: entries get consecutive indexes in the order
+   * they are proposed, as in a Raft log, even while earlier ones are still being applied. */
+  private lastIndex: number;
+
+  private constructor(readonly model: KvStateMachine) {
+    this.lastIndex = model.appliedIndex;
+  }
 
   static async open(t: ExecutionContext, config: Partial<ModelConfig> = {}): Promise<SharedModel> {
     const { model } = await openModel(t, config);
@@ -23,7 +29,7 @@ export class SharedModel {
   /** Applies `request` as the next committed entry. */
   async apply(request: WriteRequest): Promise<WriteResponse> {
     validateWriteRequest(request, this.model.config);
-    const result = await this.model.apply(this.model.appliedIndex + 1, encodeWriteRequest(request));
+    const result = await this.model.apply(++this.lastIndex, encodeWriteRequest(request));
     if (result.kind !== 'response') throw new Error(`expected a response, got ${result.kind}`);
     return result.response;
   }

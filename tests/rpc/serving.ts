@@ -89,9 +89,10 @@ export async function serve(t: ExecutionContext, node: FakeNode, options: Partia
   return { address: `127.0.0.1:${port}`, server, health, observer, peerMessages };
 }
 
-/** A VstorClient with quick retries, closed when the test ends. */
+/** A VstorClient with quick retries, closed when the test ends. An attempt may take the
+ * whole call's time, so that a slow machine causes no retries the test did not ask for. */
 export function connect(t: ExecutionContext, endpoints: string[], options: Partial<VstorClientOptions> = {}): VstorClient {
-  const client = new VstorClient({ endpoints, timeoutMs: waitMs, backoffMsMin: 5, backoffMsMax: 50, ...options });
+  const client = new VstorClient({ endpoints, timeoutMs: waitMs, attemptTimeoutMs: waitMs, backoffMsMin: 5, backoffMsMax: 50, ...options });
   t.teardown(() => client.close());
   return client;
 }

@@ -10,7 +10,7 @@ import type { ClientReadableStream } from '@grpc/grpc-js';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { WatchBatch, VstorWatch } from '../../rpc/client.ts';
-import { fromServiceError } from '../../rpc/errors.ts';
+import { fromServiceError, VstorError } from '../../rpc/errors.ts';
 import { KVClient } from '../../rpc/proto.ts';
 import type { WatchResponse__Output } from '../../proto/gen/vstor/v1/WatchResponse.ts';
 import { FakeNode, SharedModel } from './fake-node.ts';
@@ -88,7 +88,9 @@ test('cancelling a watch ends the call, and the server forgets the watcher', asy
   await client.put('k', 'v');
   t.deepEqual((await readUntil(watch, 2)).map(describe), ['@2 put k']);
 
+  t.is(client.watchCount, 1);
   watch.cancel();
+  t.is(client.watchCount, 0, 'the client forgets it at once');
   await eventually(() => served.observer.outcomes.includes('vstor.v1.KV/Watch CANCELLED'), 'the server saw the cancel');
   t.false(node.watchers[0]!.active);
   t.true(served.observer.calls.find((call) => call.method === 'vstor.v1.KV/Watch')!.streaming);
@@ -179,4 +181,22 @@ test('an idle watch with progress_notify reports the revision it has seen up to'
   const batches = await readUntil(watch, 3);
   const progress = batches.at(-1)!;
   t.deepEqual(progress, { revision: 3, events: [] });
+});
+
+test('watch streams are bounded per member and per client', async (t) => {
+  const { served } = await setup(t, {}, { watchStreamsMax: 1 });
+  const client = connect(t, [served.address], { retries: 0, watchesMax: 1 });
+  const other = connect(t, [served.address], { retries: 0 });
+  const watch = await client.watch({ key: 'k' });
+
+  const perClient = await t.throwsAsync(client.watch({ key: 'k' }), { instanceOf: VstorError });
+  t.is(perClient?.message, 'watch: 1 watches are already open on this client (watchesMax)');
+  const perMember = await t.throwsAsync(other.watch({ key: 'k' }), { instanceOf: VstorError });
+  t.is(perMember?.code, 'RESOURCE_EXHAUSTED');
+  t.regex(perMember!.message, /already 1 watch streams open on this member \(watchStreamsMax\)/);
+
+  watch.cancel();
+  await eventually(() => served.observer.outcomes.includes('vstor.v1.KV/Watch CANCELLED'), 'the first watch ended');
+  await other.watch({ key: 'k' });
+  t.pass();
 });
