@@ -158,7 +158,8 @@ export function fromServiceError(error: unknown): VstorError {
   if (!isServiceError(error)) {
     return new VstorError('INTERNAL', error instanceof Error ? error.message : String(error), { retryable: false });
   }
-  const details = error.details !== '' ? error.details : error.message;
+  // grpc-js appends an empty "Resolution note:" to connection failures; it says nothing.
+  const details = (error.details !== '' ? error.details : error.message).replace(/\.?\s*Resolution note:\s*$/, '');
   const serverCode = firstString(error.metadata, errorMetadataKeys.code);
   if (isVstorErrorCode(serverCode)) {
     return new VstorError(serverCode, details, {

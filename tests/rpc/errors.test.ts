@@ -147,3 +147,8 @@ test('a VstorError\'s own retryable flag is what the server sends', (t) => {
   const busy = toErrorStatus(new VstorError('RESOURCE_EXHAUSTED', 'too many requests waiting'));
   t.deepEqual(busy.metadata.get(errorMetadataKeys.retryable), ['true']);
 });
+
+test('an empty "Resolution note" that grpc-js appends to connection failures is trimmed', (t) => {
+  const error = transportError(status.UNAVAILABLE, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7102. Resolution note: ');
+  t.is(fromServiceError(error).message, 'No connection established. Last error: connect ECONNREFUSED 127.0.0.1:7102');
+});
