@@ -206,33 +206,31 @@ export function stepCandidate(r: Raft, m: Message): void {
   }
 }
 
+/** Sends a copy of `m` to the leader (the caller's message is not ours to change), or
+ * refuses it at once when no leader is known. */
+function forwardToLeader(r: Raft, m: Message, what: string): void {
+  if (r.lead === NONE) dropped(`no leader at term ${r.term} to ${what}`);
+  r.send({ ...m, to: r.lead });
+}
+
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
     case MessageType.Prop:
-      if (r.lead === NONE) dropped(`no leader at term ${r.term}`);
-      if (r.disableProposalForwarding) dropped('proposal forwarding is disabled');
-      // Forward a copy: the caller's message is not ours to change.
-      r.send({ ...m, to: r.lead });
+      if (r.disableProposalForwarding && r.lead !== NONE) dropped('proposal forwarding is disabled');
+      forwardToLeader(r, m, 'take the proposal');
       return;
     case MessageType.App:
-      r.electionElapsed = 0;
-      r.lead = m.from;
-      r.handleAppendEntries(m);
-      return;
     case MessageType.Heartbeat:
-      r.electionElapsed = 0;
-      r.lead = m.from;
-      r.handleHeartbeat(m);
-      return;
     case MessageType.Snap:
+      // Only the leader of this term sends these: it is heard from, so the election clock restarts.
       r.electionElapsed = 0;
       r.lead = m.from;
-      r.handleSnapshot(m);
+      if (m.type === MessageType.App) r.handleAppendEntries(m);
+      else if (m.type === MessageType.Heartbeat) r.handleHeartbeat(m);
+      else r.handleSnapshot(m);
       return;
     case MessageType.TransferLeader:
-      if (r.lead === NONE) dropped(`no leader at term ${r.term} to transfer leadership from`);
-      // Forward a copy: the caller's message is not ours to change.
-      r.send({ ...m, to: r.lead });
+      forwardToLeader(r, m, 'transfer leadership from');
       return;
     case MessageType.TimeoutNow:
       // The leader chose us: campaign at once, skipping pre-vote and the leader lease.
@@ -240,9 +238,7 @@ export function stepFollower(r: Raft, m: Message): void {
       r.hup('transfer');
       return;
     case MessageType.ReadIndex:
-      if (r.lead === NONE) dropped(`no leader at term ${r.term} to serve a read`);
-      // Forward a copy: the caller's message is not ours to change.
-      r.send({ ...m, to: r.lead });
+      forwardToLeader(r, m, 'serve a read');
       return;
     case MessageType.ReadIndexResp:
       r.readStates.push({ index: m.index, requestContext: m.context });

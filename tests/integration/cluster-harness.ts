@@ -5,32 +5,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StatusDocument } from '../../daemon/admin.ts';
+import { freePort, freePorts } from '../support/free-ports.ts';
+
+export { freePort, freePorts };
 
 export const vstordPath = fileURLToPath(new URL('../../bin/vstord.js', import.meta.url));
 
-/**
- * `count` distinct free ports. All are held open until every one is chosen, so the OS
- * cannot hand the same port out twice within one call.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
-  const ports = servers.map((server) => (server.address() as { port: number }).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-export async function freePort(): Promise<number> {
-  return (await freePorts(1))[0]!;
-}
 
 export interface HarnessNode {
   id: string;
