@@ -62,7 +62,10 @@ export interface RaftLogUpdate {
   snapshot?: RaftSnapshot;
 }
 
-export type DurableLogStorageStatus = 'open' | 'closing' | 'closed';
+/** 'failed': a write failed, so what the disk holds is unknown (an fsync that fails may have
+ * lost earlier unsynced writes too); reads go on from memory, writes are refused until the
+ * store is reopened from disk. */
+export type DurableLogStorageStatus = 'open' | 'failed' | 'closing' | 'closed';
 
 /** A save() after validation: entries already compacted away are dropped. */
 interface CheckedUpdate {
@@ -317,6 +320,9 @@ export class DurableLogStorage implements LogStorage {
     const write = (async () => {
       try {
         await this.db.batch(operations, { sync });
+      } catch (error) {
+        if (this.currentStatus === 'open') this.currentStatus = 'failed';
+        throw error;
       } finally {
         this.writeInFlight = undefined;
       }
@@ -358,6 +364,9 @@ export class DurableLogStorage implements LogStorage {
   }
 
   private checkWritable(): void {
+    if (this.currentStatus === 'failed') {
+      throw new VstorError('UNAVAILABLE', 'an earlier write to the Raft log failed, so what is on disk is unknown; reopen the store (restart the node)', { retryable: false });
+    }
     if (this.currentStatus !== 'open') throw new VstorError('NOT_OPEN', `the Raft log storage is ${this.currentStatus}`);
     assert(this.writeInFlight === undefined, 'a Raft log write was started while another is in flight; the Raft loop must await each one');
   }

@@ -13,7 +13,7 @@ import { emptyConfState } from '../../consensus/types.ts';
 import { crc32c } from '../../storage-engine/crc32c.ts';
 import type { BatchOperation, Database, EngineName, KeyRange } from '../../storage-engine/engine.ts';
 import { ENGINE_NAMES, openDatabase } from '../../storage-engine/engine.ts';
-import { VstorError } from '../../storage-engine/errors.ts';
+import { isVstorError, VstorError } from '../../storage-engine/errors.ts';
 import { RaftLogKeys } from '../../storage-engine/raft-log-keys.ts';
 import { encodeSnapshotData, encodeSnapshotMetadata } from '../../storage-engine/raft-log-records.ts';
 import type { DurableLogStorageOptions } from '../../storage-engine/raft-log-storage.ts';
@@ -130,7 +130,7 @@ for (const engine of ENGINE_NAMES) {
     check(await f.reopen());
   });
 
-  test(`${engine}: a failed write leaves memory and disk as they were, and the next write works`, async (t) => {
+  test(`${engine}: a failed write leaves memory and disk as they were and refuses further writes until reopened`, async (t) => {
     const f = await fixture(t, engine);
     await f.storage.save({ entries: entries(1, 6, 1), hardState: { term: 1, vote: 1, commit: 3 } }, SYNC);
     const before = observe(f.storage);
@@ -144,8 +144,12 @@ for (const engine of ENGINE_NAMES) {
       f.db.failNextBatch = true;
       await t.throwsAsync(write(), { message: 'injected write failure' }, what);
       t.deepEqual(observe(f.storage), before, `memory after a failed ${what}`);
+      t.is(f.storage.status, 'failed');
+      // After a failed write (an fsync that failed, say) nothing more is written.
+      const refused = await t.throwsAsync(f.storage.save({ entries: entries(7, 7, 1) }, SYNC));
+      t.true(isVstorError(refused, 'UNAVAILABLE'), String(refused));
+      t.deepEqual(observe(await f.reopen()), before, `disk after a failed ${what}`);
     }
-    t.deepEqual(observe(await f.reopen()), before, 'disk after the failed writes');
     await f.storage.save({ entries: entries(7, 7, 1) }, SYNC);
     t.is(f.storage.lastIndex(), 7);
   });
