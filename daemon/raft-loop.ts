@@ -11,7 +11,7 @@
 // process carry another epoch and wake nobody.
 
 import type { ConfChange, ConfState, Entry, HardState, LogStorage, Message, RaftConfig, RaftSnapshot, RaftStatus, Ready, SoftState } from '../consensus/index.ts';
-import { decodeConfChange, EntryType, isRaftError, RawNode } from '../consensus/index.ts';
+import { decodeConfChange, EntryType, isRaftError, MessageType, RawNode } from '../consensus/index.ts';
 import { VstorError } from '../storage-engine/errors.ts';
 
 /** The durable log as the loop writes it; reads are LogStorage's. */
@@ -78,6 +78,11 @@ interface Waiter {
   /** Answered or timed out; a done waiter is only pruned from the queues. */
   done: boolean;
 }
+
+/** What a leader may send before its own Ready is durable. */
+const LEADER_EARLY_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
+  MessageType.App, MessageType.Heartbeat, MessageType.Snap, MessageType.TimeoutNow,
+]);
 
 const ENVELOPE_VERSION = 1;
 const ENVELOPE_BYTES = 1 + 8 + 4 + 8;
@@ -350,12 +355,23 @@ export class RaftLoop {
 
   private async handleReady(rd: Ready): Promise<void> {
     const { storage, stateMachine, transport, observer } = this.options;
+    // A leader's appends and heartbeats may leave before its own write is durable, so that
+    // its fsync and the followers' overlap (Raft thesis §10.2.1): the core counts the
+    // leader's own copy only after advance(). Everything else (acknowledgements, votes)
+    // waits for the disk.
+    let afterPersist = rd.messages;
+    if (this.node.raft.state === 'leader' && rd.messages.length > 0) {
+      const early: Message[] = [];
+      afterPersist = [];
+      for (const m of rd.messages) (LEADER_EARLY_TYPES.has(m.type) ? early : afterPersist).push(m);
+      if (early.length > 0) transport.send(early);
+    }
     const persistStarted = performance.now();
     if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
       await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
       observer?.persisted?.(performance.now() - persistStarted, rd.entries.length, rd.mustSync);
     }
-    if (rd.messages.length > 0) transport.send(rd.messages);
+    if (afterPersist.length > 0) transport.send(afterPersist);
     if (rd.softState !== undefined) observer?.softStateChanged?.(rd.softState, this.node.raft.term);
 
     if (rd.snapshot !== undefined) {
