@@ -411,6 +411,11 @@ export class BlockStore {
     return ranges;
   }
 
+  /** The database, for the scrubber, which scans and deletes under exclusive(). */
+  get database(): BlockDatabase {
+    return this.db;
+  }
+
   // ---- helpers -------------------------------------------------------------------------
 
   private decode(key: Uint8Array, value: Uint8Array): BlockVersion {
@@ -422,7 +427,12 @@ export class BlockStore {
     }
   }
 
-  private async exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` when every earlier mutation of the vDisk has finished, and holds later ones
+   * back until it has. The scrubber deletes versions under it, so that it never deletes a
+   * key that a concurrent write has just rewritten.
+   */
+  async exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T> {
     const previous = this.mutationTails.get(vdiskId) ?? Promise.resolve();
     const result = previous.then(work, work);
     const tail = result.then(() => undefined, () => undefined);

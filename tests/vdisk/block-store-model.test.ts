@@ -1,6 +1,7 @@
 // The block store against the plainest possible model: per vDisk, one byte array for the
 // head and a copy per snapshot epoch. One seeded PRNG drives random writes, trims,
-// write-zeroes, snapshots (epoch bumps), snapshot deletions, clones and flushes, and after
+// write-zeroes, snapshots (epoch bumps), snapshot deletions, clones, flushes and scrubs
+// (reclaiming what no live epoch reads), and after
 // every step the engine must read what the model holds at a random live epoch, report a
 // diff equal to the blocks the model saw touched, and map no data where the model is zero.
 // A failure names its seed; VSTOR_VDISK_SEED=<seed> replays exactly that run.
@@ -15,6 +16,7 @@ import { SeededRandom } from '../../consensus/random.ts';
 import type { BlockRange, VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
 import { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { BLOCK_BYTES } from '../../storage-engine/vdisk/keys.ts';
+import { Scrubber } from '../../storage-engine/vdisk/scrubber.ts';
 
 const STEPS = 250;
 const DISKS_MAX = 3;
@@ -84,6 +86,7 @@ function blocksOf(ranges: BlockRange[]): number[] {
 async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
   const random = new SeededRandom(seed);
   const store = await openStore(t);
+  const scrubber = new Scrubber(store, { rowsPerPassMax: 1 + random.nextInt(8) });
   const sizeBytes = (8 + random.nextInt(12)) * BLOCK_BYTES + random.nextInt(BLOCK_BYTES);
   const disks: ModelDisk[] = [{
     layout: { id: 1, sizeBytes, snapshotEpochs: [] },
@@ -186,6 +189,10 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
           const hole = content.subarray(extent.offsetBytes, extent.offsetBytes + extent.lengthBytes);
           if (hole.some((byte) => byte !== 0)) t.fail(`disk ${id} epoch ${epoch}: data mapped as a hole at ${extent.offsetBytes}`);
         }
+      } else if (choice < 90) {
+        note(`${step}: disk ${id} scrub with live epochs ${liveEpochs(disk).join(',')}`);
+        const report = await scrubber.scrubVDisk(disk.layout, liveEpochs(disk));
+        t.is(report.corruptVersions, 0);
       }
       // After every step: a random read at a random live epoch of a random disk.
       const reader = disks[random.nextInt(disks.length)]!;
@@ -199,7 +206,9 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
         throw new Error('stop at the first divergence');
       }
     }
-    // At the end, every live epoch of every disk reads exactly as the model, in full.
+    // At the end, after a scrub of every disk, every live epoch of every disk reads exactly
+    // as the model, in full: the scrubber took nothing a live epoch reads.
+    for (const disk of disks) await scrubber.scrubVDisk(disk.layout, liveEpochs(disk));
     for (const disk of disks) {
       for (const epoch of liveEpochs(disk)) {
         const content = contentAt(disk, epoch);
