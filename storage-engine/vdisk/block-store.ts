@@ -96,6 +96,11 @@ export interface BlockStoreCounters {
 type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 const EMPTY = new Uint8Array(0);
+/**
+ * The longest chain of clones (a vDisk, its parent, its grandparent, …) a read may follow:
+ * each link costs a seek on a miss. Deeper chains must be flattened first.
+ */
+export const CLONE_DEPTH_MAX = 16;
 
 export class BlockStore {
   readonly counters: BlockStoreCounters = { blockRowsScanned: 0, changeRowsScanned: 0, versionsReclaimed: 0, corruptBlocks: 0 };
@@ -448,12 +453,24 @@ export class BlockStore {
     if (this.db.status !== 'open') throw new VstorError('NOT_OPEN', `the block store's database is ${this.db.status}`);
   }
 
+  /** Checks a vDisk and its parent chain, which must be short and free of cycles. */
   private checkLayout(vdisk: VDiskLayout): void {
-    if (!Number.isInteger(vdisk.id) || vdisk.id < 0 || vdisk.id > VDISK_ID_MAX) {
-      throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${vdisk.id}`);
-    }
-    if (!Number.isSafeInteger(vdisk.sizeBytes) || vdisk.sizeBytes < 0 || vdisk.sizeBytes > VDISK_BYTES_MAX) {
-      throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id} size must be an integer in [0, ${VDISK_BYTES_MAX}] bytes, got ${vdisk.sizeBytes}`);
+    const seen = new Set<number>();
+    let layout: VDiskLayout | undefined = vdisk;
+    while (layout !== undefined) {
+      if (!Number.isInteger(layout.id) || layout.id < 0 || layout.id > VDISK_ID_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${layout.id}`);
+      }
+      if (!Number.isSafeInteger(layout.sizeBytes) || layout.sizeBytes < 0 || layout.sizeBytes > VDISK_BYTES_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk ${layout.id} size must be an integer in [0, ${VDISK_BYTES_MAX}] bytes, got ${layout.sizeBytes}`);
+      }
+      if (seen.has(layout.id)) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}'s parent chain returns to vdisk ${layout.id}`);
+      seen.add(layout.id);
+      if (seen.size > CLONE_DEPTH_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}'s parent chain is longer than ${CLONE_DEPTH_MAX} vdisks`);
+      }
+      if (layout.parent !== undefined) this.checkEpoch(layout.parent.epoch);
+      layout = layout.parent?.vdisk;
     }
   }
 

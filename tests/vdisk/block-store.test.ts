@@ -227,6 +227,9 @@ test('out-of-range and oversized requests are refused with nothing written', asy
   t.is(await codeOf(store.diff(big, 3, 2)), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.write({ id: -1, sizeBytes: MiB, snapshotEpochs: [] }, 1, 0, pattern(1, 1))), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.write({ id: 1, sizeBytes: 17 * TiB, snapshotEpochs: [] }, 1, 0, pattern(1, 1))), 'INVALID_ARGUMENT');
+  const looped: { id: number; sizeBytes: number; snapshotEpochs: number[]; parent?: { vdisk: VDiskLayout; epoch: number } } = { id: 3, sizeBytes: MiB, snapshotEpochs: [] };
+  looped.parent = { vdisk: { id: 4, sizeBytes: MiB, snapshotEpochs: [1], parent: { vdisk: looped, epoch: 1 } }, epoch: 1 };
+  t.is(await codeOf(store.read(looped, 1, 0, 1)), 'INVALID_ARGUMENT');
   t.is(await countKeys(db, BLOCK_PREFIX), 0);
   // The last, partial block of an odd-sized vDisk is usable up to its last byte.
   await store.write(vdisk, 1, 10 * BLOCK_BYTES, pattern(1, 9));
