@@ -4,7 +4,8 @@
 // (reclaiming what no live epoch reads), and after
 // every step the engine must read what the model holds at a random live epoch, report a
 // diff equal to the blocks the model saw touched, and map no data where the model is zero.
-// A failure names its seed; VSTOR_VDISK_SEED=<seed> replays exactly that run.
+// A failure names its seed; VSTOR_VDISK_SEED=<seed> replays exactly that run, and
+// VSTOR_VDISK_STEPS=<count> lengthens a soak run.
 
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
@@ -18,7 +19,7 @@ import { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { BLOCK_BYTES } from '../../storage-engine/vdisk/keys.ts';
 import { Scrubber } from '../../storage-engine/vdisk/scrubber.ts';
 
-const STEPS = 250;
+const STEPS = process.env['VSTOR_VDISK_STEPS'] === undefined ? 250 : Number(process.env['VSTOR_VDISK_STEPS']);
 const DISKS_MAX = 3;
 const SEEDS = process.env['VSTOR_VDISK_SEED'] === undefined ? [1, 2, 3, 4, 5, 6, 7, 8] : [Number(process.env['VSTOR_VDISK_SEED'])];
 
