@@ -17,6 +17,8 @@ import type { ClassicLevel } from 'classic-level';
 import { VstorError } from '../errors.ts';
 import type { BlockVersion } from './block-record.ts';
 import { decodeBlockRecord, encodeDataRecord, encodeTombstoneRecord, recordKind } from './block-record.ts';
+import type { BlockRange, Extent } from './extents.ts';
+import { allocationExtents, blockRanges } from './extents.ts';
 import {
   BLOCK_BYTES,
   EPOCH_MAX,
@@ -62,18 +64,6 @@ export interface BlockStoreOptions {
    * requestBytesMax since no payload travels, but bounded: these build one batch or map.
    */
   rangeBytesMax: number;
-}
-
-export interface Extent {
-  offsetBytes: number;
-  lengthBytes: number;
-  /** 'hole' reads as zeros and stores nothing (never written, trimmed or zeroed). */
-  kind: 'data' | 'hole';
-}
-
-export interface BlockRange {
-  firstBlockIndex: number;
-  blockCount: number;
 }
 
 export interface WriteOptions {
@@ -374,29 +364,11 @@ export class BlockStore {
   }
 
   protected async allocationMap(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]> {
-    const endBytes = offsetBytes + lengthBytes;
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
-    const endBlockIndex = Math.ceil(endBytes / BLOCK_BYTES);
+    const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
     const kinds = await this.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
-    const dataBlocks = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex).sort((a, b) => a - b);
-    const extents: Extent[] = [];
-    const append = (kind: Extent['kind'], from: number, to: number): void => {
-      const start = Math.max(from, offsetBytes);
-      const end = Math.min(to, endBytes);
-      if (end <= start) return;
-      const last = extents[extents.length - 1];
-      if (last !== undefined && last.kind === kind && last.offsetBytes + last.lengthBytes === start) last.lengthBytes += end - start;
-      else extents.push({ offsetBytes: start, lengthBytes: end - start, kind });
-    };
-    let position = offsetBytes;
-    for (const blockIndex of dataBlocks) {
-      const blockStart = blockIndex * BLOCK_BYTES;
-      append('hole', position, blockStart);
-      append('data', blockStart, blockStart + BLOCK_BYTES);
-      position = Math.max(position, blockStart + BLOCK_BYTES);
-    }
-    append('hole', position, endBytes);
-    return extents;
+    const dataBlockIndexes = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex);
+    return allocationExtents(dataBlockIndexes, offsetBytes, lengthBytes);
   }
 
   protected async changedBlocks(vdiskId: number, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
@@ -407,13 +379,7 @@ export class BlockStore {
       if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
       blockIndexes.add(fields.blockIndex);
     }
-    const ranges: BlockRange[] = [];
-    for (const blockIndex of [...blockIndexes].sort((a, b) => a - b)) {
-      const last = ranges[ranges.length - 1];
-      if (last !== undefined && last.firstBlockIndex + last.blockCount === blockIndex) last.blockCount++;
-      else ranges.push({ firstBlockIndex: blockIndex, blockCount: 1 });
-    }
-    return ranges;
+    return blockRanges(blockIndexes);
   }
 
   /** The database, for the scrubber, which scans and deletes under exclusive(). */
