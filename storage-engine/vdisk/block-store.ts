@@ -4,9 +4,10 @@
 //
 // Epochs: a vDisk's head is its newest epoch; taking a snapshot closes the head epoch (it
 // becomes a snapshot epoch) and opens the next one. Writes go to the head epoch only, and a
-// read at epoch e sees the newest version of each block ≤ e. Metadata (size, head epoch,
-// snapshot epochs, parent) lives in the Raft model; the caller passes it in as a
-// VDiskLayout, so this module never decides it.
+// read at epoch e sees the newest version of each block ≤ e. Epochs start at 1: epoch 0 is
+// "before the first write", always empty, so diff(vdisk, 0, e) is everything up to e, and
+// no write may go there. Metadata (size, head epoch, snapshot epochs, parent) lives in the
+// Raft model; the caller passes it in as a VDiskLayout, so this module never decides it.
 //
 // Every mutating call is one atomic batch: a failed request leaves nothing half-written.
 // Mutations of one vDisk are serialised, because a read-modify-write of an edge block must
@@ -449,6 +450,7 @@ export class BlockStore {
   /** Snapshots are read-only: only an epoch above every snapshot epoch takes writes. */
   private checkHeadEpoch(vdisk: VDiskLayout, epoch: number): void {
     this.checkEpoch(epoch);
+    if (epoch === 0) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: epoch 0 is before the first write and takes none`);
     for (const snapshotEpoch of vdisk.snapshotEpochs) {
       if (snapshotEpoch >= epoch) {
         throw new VstorError('FAILED_PRECONDITION', `vdisk ${vdisk.id} epoch ${epoch} is not its head: snapshot epoch ${snapshotEpoch} is read-only`);

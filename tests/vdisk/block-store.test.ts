@@ -225,6 +225,7 @@ test('out-of-range and oversized requests are refused with nothing written', asy
   t.is(await codeOf(store.write(big, 1, 0, new Uint8Array(1 * MiB + 1))), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.read(big, 1, 0, 1 * MiB + 1)), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.diff(big, 3, 2)), 'INVALID_ARGUMENT');
+  t.is(await codeOf(store.write(big, 0, 0, pattern(1, 1))), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.write({ id: -1, sizeBytes: MiB, snapshotEpochs: [] }, 1, 0, pattern(1, 1))), 'INVALID_ARGUMENT');
   t.is(await codeOf(store.write({ id: 1, sizeBytes: 17 * TiB, snapshotEpochs: [] }, 1, 0, pattern(1, 1))), 'INVALID_ARGUMENT');
   const looped: { id: number; sizeBytes: number; snapshotEpochs: number[]; parent?: { vdisk: VDiskLayout; epoch: number } } = { id: 3, sizeBytes: MiB, snapshotEpochs: [] };
