@@ -1,0 +1,472 @@
+// The block store: thin vDisks of 4 KiB blocks with O(1) snapshots, clones that fall
+// through to a parent, checksummed blocks and diffs that cost what changed (DESIGN.md
+// "vDisks"; the key layout is in keys.ts, the record format in block-record.ts).
+//
+// Epochs: a vDisk's head is its newest epoch; taking a snapshot closes the head epoch (it
+// becomes a snapshot epoch) and opens the next one. Writes go to the head epoch only, and a
+// read at epoch e sees the newest version of each block ≤ e. Epochs start at 1: epoch 0 is
+// "before the first write", always empty, so diff(vdisk, 0, e) is everything up to e, and
+// no write may go there. Metadata (size, head epoch, snapshot epochs, parent) lives in the
+// Raft model; the caller passes it in as a VDiskLayout, so this module never decides it.
+//
+// Every mutating call is one atomic batch: a failed request leaves nothing half-written.
+// Mutations of one vDisk are serialised, because a read-modify-write of an edge block must
+// not interleave with another write of the same block (several NBD connections may share
+// an export). Reads need no lock: each batch is atomic.
+
+import type { ClassicLevel } from 'classic-level';
+import { VstorError } from '../errors.ts';
+import type { BlockVersion } from './block-record.ts';
+import { decodeBlockRecord, encodeDataRecord, encodeTombstoneRecord, recordKind } from './block-record.ts';
+import type { BlockRange, Extent } from './extents.ts';
+import { allocationExtents, blockRanges } from './extents.ts';
+import {
+  BLOCK_BYTES,
+  EPOCH_MAX,
+  FLUSH_MARKER_KEY,
+  VDISK_BYTES_MAX,
+  VDISK_ID_MAX,
+  blockKey,
+  blockVersionsBounds,
+  blocksBounds,
+  changeKey,
+  changesBounds,
+  decodeBlockKey,
+  decodeChangeKey,
+} from './keys.ts';
+
+/**
+ * A classic-level database with 'view' keys and values, opened and closed by the caller.
+ * classic-level rather than any abstract-level: flush and FUA need its `sync` option.
+ */
+export type BlockDatabase = ClassicLevel<Uint8Array, Uint8Array>;
+
+/** What the model knows of a vDisk, as far as its blocks are concerned. */
+export interface VDiskLayout {
+  readonly id: number;
+  readonly sizeBytes: number;
+  /** Closed epochs that snapshots still read, in any order; all below the head epoch. */
+  readonly snapshotEpochs: readonly number[];
+  /** For a linked clone: the parent vDisk and the snapshot epoch it was cloned from. */
+  readonly parent?: ParentLink;
+}
+
+export interface ParentLink {
+  readonly vdisk: VDiskLayout;
+  readonly epoch: number;
+}
+
+export interface BlockStoreOptions {
+  db: BlockDatabase;
+  /** The largest read or write, in bytes (the daemon's requestBytesMax). */
+  requestBytesMax: number;
+  /**
+   * The largest trim, write-zeroes or allocation map, in bytes. Larger than
+   * requestBytesMax since no payload travels, but bounded: these build one batch or map.
+   */
+  rangeBytesMax: number;
+}
+
+export interface WriteOptions {
+  /** Force unit access: durable when the call returns, as after a flush(). */
+  sync?: boolean;
+}
+
+/** Work counters: what each operation cost, for metrics and for tests that bound the cost. */
+export interface BlockStoreCounters {
+  /** Block versions read by point lookups, scans and edge read-modify-writes. */
+  blockRowsScanned: number;
+  /** Change-index rows read by diff(). */
+  changeRowsScanned: number;
+  /** Versions that trim or write-zeroes deleted because nothing could read them. */
+  versionsReclaimed: number;
+  /** Records that failed their checksum. */
+  corruptBlocks: number;
+}
+
+type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+const EMPTY = new Uint8Array(0);
+/**
+ * The longest chain of clones (a vDisk, its parent, its grandparent, …) a read may follow:
+ * each link costs a seek on a miss. Deeper chains must be flattened first.
+ */
+export const CLONE_DEPTH_MAX = 16;
+
+export class BlockStore {
+  readonly counters: BlockStoreCounters = { blockRowsScanned: 0, changeRowsScanned: 0, versionsReclaimed: 0, corruptBlocks: 0 };
+  private readonly db: BlockDatabase;
+  private readonly requestBytesMax: number;
+  private readonly rangeBytesMax: number;
+  /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
+  private readonly mutationTails = new Map<number, Promise<unknown>>();
+
+  constructor(options: BlockStoreOptions) {
+    for (const [name, value] of [['requestBytesMax', options.requestBytesMax], ['rangeBytesMax', options.rangeBytesMax]] as const) {
+      if (!Number.isSafeInteger(value) || value < BLOCK_BYTES) {
+        throw new VstorError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${BLOCK_BYTES}, got ${value}`);
+      }
+    }
+    this.db = options.db;
+    this.requestBytesMax = options.requestBytesMax;
+    this.rangeBytesMax = options.rangeBytesMax;
+  }
+
+  // ---- public: validate, then do the work -------------------------------------------------
+
+  /** Writes `bytes` at `offsetBytes` of the head epoch; unaligned edges are read-modify-written. */
+  async write(vdisk: VDiskLayout, epoch: number, offsetBytes: number, bytes: Uint8Array, options: WriteOptions = {}): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkHeadEpoch(vdisk, epoch);
+    this.checkRange(vdisk, offsetBytes, bytes.length, this.requestBytesMax, 'write');
+    if (bytes.length === 0) return;
+    await this.exclusive(vdisk.id, () => this.writeBlocks(vdisk, epoch, offsetBytes, bytes, options.sync === true));
+  }
+
+  /** The bytes at [offsetBytes, offsetBytes + lengthBytes) as of `epoch`; holes read as zeros. */
+  async read(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkEpoch(epoch);
+    this.checkRange(vdisk, offsetBytes, lengthBytes, this.requestBytesMax, 'read');
+    return this.readBytes(vdisk, epoch, offsetBytes, lengthBytes);
+  }
+
+  /** Discards a range: afterwards it reads as zeros, and whole blocks give their space back. */
+  async trim(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, options: WriteOptions = {}): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkHeadEpoch(vdisk, epoch);
+    this.checkRange(vdisk, offsetBytes, lengthBytes, this.rangeBytesMax, 'trim');
+    if (lengthBytes === 0) return;
+    await this.exclusive(vdisk.id, () => this.zeroRange(vdisk, epoch, offsetBytes, lengthBytes, options.sync === true));
+  }
+
+  /**
+   * Makes a range read as zeros. This store trims for it: a zeroed whole block is a
+   * tombstone (or nothing), never 4 KiB of stored zeros.
+   */
+  async writeZeroes(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, options: WriteOptions = {}): Promise<void> {
+    await this.trim(vdisk, epoch, offsetBytes, lengthBytes, options);
+  }
+
+  /** Makes every write acknowledged so far durable: one synced write of a marker key. */
+  async flush(): Promise<void> {
+    this.checkOpen();
+    // An empty batch is skipped by abstract-level and would sync nothing; a synced put
+    // fsyncs the write-ahead log, which holds every earlier batch in order.
+    await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
+  }
+
+  /** Data and hole extents of a range as of `epoch`, in order, adjacent extents merged. */
+  async allocated(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkEpoch(epoch);
+    this.checkRange(vdisk, offsetBytes, lengthBytes, this.rangeBytesMax, 'allocation map');
+    if (lengthBytes === 0) return [];
+    return this.allocationMap(vdisk, epoch, offsetBytes, lengthBytes);
+  }
+
+  /**
+   * The block ranges written (data, trim or zeroes) in epochs (fromEpoch, toEpoch] of one
+   * vDisk, sorted and merged. It scans only the change index of those epochs, so it costs
+   * what changed, not the disk's size. Blocks written back to their old contents count.
+   */
+  async diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkEpoch(fromEpoch);
+    this.checkEpoch(toEpoch);
+    if (fromEpoch > toEpoch) throw new VstorError('INVALID_ARGUMENT', `diff from epoch ${fromEpoch} is after to epoch ${toEpoch}`);
+    return this.changedBlocks(vdisk.id, fromEpoch, toEpoch);
+  }
+
+  // ---- protected: the work ---------------------------------------------------------------
+
+  protected async writeBlocks(vdisk: VDiskLayout, epoch: number, offsetBytes: number, bytes: Uint8Array, sync: boolean): Promise<void> {
+    const operations: BatchOperation[] = [];
+    const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
+    const endBlockIndex = Math.ceil((offsetBytes + bytes.length) / BLOCK_BYTES);
+    for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
+      const blockStart = blockIndex * BLOCK_BYTES;
+      const from = Math.max(offsetBytes, blockStart);
+      const to = Math.min(offsetBytes + bytes.length, blockStart + BLOCK_BYTES);
+      let block: Uint8Array;
+      if (to - from === BLOCK_BYTES) {
+        block = bytes.subarray(from - offsetBytes, to - offsetBytes);
+      } else {
+        block = new Uint8Array(BLOCK_BYTES);
+        const current = await this.readBlock(vdisk, epoch, blockIndex);
+        if (current !== undefined) block.set(current);
+        block.set(bytes.subarray(from - offsetBytes, to - offsetBytes), from - blockStart);
+      }
+      const key = blockKey(vdisk.id, blockIndex, epoch);
+      operations.push({ type: 'put', key, value: encodeDataRecord(key, block) });
+      operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
+    }
+    await this.db.batch(operations, { sync });
+  }
+
+  protected async readBytes(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    const result = new Uint8Array(lengthBytes);
+    if (lengthBytes === 0) return result;
+    const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
+    const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
+    for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
+      const block = await this.readBlock(vdisk, epoch, blockIndex);
+      if (block === undefined) continue;
+      const blockStart = blockIndex * BLOCK_BYTES;
+      const from = Math.max(offsetBytes, blockStart);
+      const to = Math.min(offsetBytes + lengthBytes, blockStart + BLOCK_BYTES);
+      result.set(block.subarray(from - blockStart, to - blockStart), from - offsetBytes);
+    }
+    return result;
+  }
+
+  /**
+   * The block as of `epoch`, or undefined for zeros. A vDisk with no version of the block
+   * falls through to its parent at the clone's epoch, and so on up the chain; a tombstone
+   * stops the fall-through, since it means "zeroed here".
+   */
+  protected async readBlock(vdisk: VDiskLayout, epoch: number, blockIndex: number): Promise<Uint8Array | undefined> {
+    let layout: VDiskLayout | undefined = vdisk;
+    let layoutEpoch = epoch;
+    while (layout !== undefined && blockIndex * BLOCK_BYTES < layout.sizeBytes) {
+      const version = await this.newestVersion(layout.id, blockIndex, layoutEpoch);
+      if (version !== undefined) return version.kind === 'data' ? version.bytes : undefined;
+      layoutEpoch = layout.parent?.epoch ?? 0;
+      layout = layout.parent?.vdisk;
+    }
+    return undefined;
+  }
+
+  /** The newest version of one block with epoch ≤ `epoch`: one reverse seek, one row. */
+  protected async newestVersion(vdiskId: number, blockIndex: number, epoch: number): Promise<BlockVersion | undefined> {
+    const bounds = blockVersionsBounds(vdiskId, blockIndex, epoch);
+    for await (const [key, value] of this.db.iterator({ ...bounds, reverse: true, limit: 1 })) {
+      this.counters.blockRowsScanned++;
+      return this.decode(key, value);
+    }
+    return undefined;
+  }
+
+  protected async zeroRange(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, sync: boolean): Promise<void> {
+    const operations: BatchOperation[] = [];
+    const endBytes = offsetBytes + lengthBytes;
+    const firstWholeIndex = Math.ceil(offsetBytes / BLOCK_BYTES);
+    const endWholeIndex = Math.floor(endBytes / BLOCK_BYTES);
+    // Partial edge blocks keep their other bytes: zero the covered part by read-modify-write.
+    const edges = new Set<number>();
+    if (offsetBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(offsetBytes / BLOCK_BYTES));
+    if (endBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(endBytes / BLOCK_BYTES));
+    for (const blockIndex of edges) {
+      const current = await this.readBlock(vdisk, epoch, blockIndex);
+      if (current === undefined) continue;
+      const block = Uint8Array.from(current);
+      const blockStart = blockIndex * BLOCK_BYTES;
+      block.fill(0, Math.max(offsetBytes, blockStart) - blockStart, Math.min(endBytes, blockStart + BLOCK_BYTES) - blockStart);
+      const key = blockKey(vdisk.id, blockIndex, epoch);
+      operations.push({ type: 'put', key, value: encodeDataRecord(key, block) });
+      operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
+    }
+    if (firstWholeIndex < endWholeIndex) await this.tombstoneWholeBlocks(vdisk, epoch, firstWholeIndex, endWholeIndex, operations);
+    if (operations.length > 0) await this.db.batch(operations, { sync });
+  }
+
+  /**
+   * Zeroes blocks [firstBlockIndex, endBlockIndex). A version newer than every snapshot is
+   * read by the head alone, so it is deleted outright. A tombstone is then needed only where
+   * something older would show through: a data version a snapshot still reads, or a
+   * parent's block. Holes of a vDisk without parent are left alone, so trimming a huge
+   * unwritten range costs nothing but one scan.
+   */
+  protected async tombstoneWholeBlocks(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number, operations: BatchOperation[]): Promise<void> {
+    const newestSnapshotEpoch = Math.max(-1, ...vdisk.snapshotEpochs);
+    const blocksWithVersions = new Set<number>();
+    const putTombstone = (blockIndex: number): void => {
+      const key = blockKey(vdisk.id, blockIndex, epoch);
+      operations.push({ type: 'put', key, value: encodeTombstoneRecord(key) });
+    };
+    let currentBlockIndex = -1;
+    let newestKeptKind: 'data' | 'tombstone' | undefined;
+    const finishBlock = (): void => {
+      if (currentBlockIndex < 0) return;
+      if (newestKeptKind === 'data' || (newestKeptKind === undefined && vdisk.parent !== undefined)) putTombstone(currentBlockIndex);
+      operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, currentBlockIndex), value: EMPTY });
+    };
+    for await (const [key, value] of this.db.iterator(blocksBounds(vdisk.id, firstBlockIndex, endBlockIndex))) {
+      this.counters.blockRowsScanned++;
+      const fields = decodeBlockKey(key);
+      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdisk.id}'s block range is not a block key`);
+      if (fields.blockIndex !== currentBlockIndex) {
+        finishBlock();
+        currentBlockIndex = fields.blockIndex;
+        newestKeptKind = undefined;
+        blocksWithVersions.add(currentBlockIndex);
+      }
+      if (fields.epoch > newestSnapshotEpoch) {
+        operations.push({ type: 'del', key });
+        this.counters.versionsReclaimed++;
+      } else {
+        newestKeptKind = this.decode(key, value).kind;
+      }
+    }
+    finishBlock();
+    if (vdisk.parent === undefined) return;
+    // Blocks this clone never wrote read through to the parent: hide the parent's data.
+    const parentKinds = await this.resolveKinds(vdisk.parent.vdisk, vdisk.parent.epoch, firstBlockIndex, endBlockIndex);
+    for (const [blockIndex, kind] of parentKinds) {
+      if (blocksWithVersions.has(blockIndex) || kind !== 'data') continue;
+      putTombstone(blockIndex);
+      operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
+    }
+  }
+
+  /**
+   * The kind of the newest version ≤ epoch of every block in [first, end) that has one,
+   * following the parent chain for blocks the child lacks. Costs the number of stored
+   * versions in the range, not the range's size.
+   */
+  protected async resolveKinds(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number): Promise<Map<number, 'data' | 'tombstone'>> {
+    const kinds = new Map<number, 'data' | 'tombstone'>();
+    let layout: VDiskLayout | undefined = vdisk;
+    let layoutEpoch = epoch;
+    while (layout !== undefined) {
+      const end = Math.min(endBlockIndex, Math.ceil(layout.sizeBytes / BLOCK_BYTES));
+      if (end <= firstBlockIndex) break;
+      for await (const [blockIndex, kind] of this.newestKinds(layout.id, layoutEpoch, firstBlockIndex, end)) {
+        if (!kinds.has(blockIndex)) kinds.set(blockIndex, kind);
+      }
+      layoutEpoch = layout.parent?.epoch ?? 0;
+      layout = layout.parent?.vdisk;
+    }
+    return kinds;
+  }
+
+  /** One forward scan: for each block with a version ≤ epoch, the kind of the newest one. */
+  protected async *newestKinds(vdiskId: number, epoch: number, firstBlockIndex: number, endBlockIndex: number): AsyncGenerator<[number, 'data' | 'tombstone']> {
+    let currentBlockIndex = -1;
+    let newestKind: 'data' | 'tombstone' | undefined;
+    for await (const [key, value] of this.db.iterator(blocksBounds(vdiskId, firstBlockIndex, endBlockIndex))) {
+      this.counters.blockRowsScanned++;
+      const fields = decodeBlockKey(key);
+      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s block range is not a block key`);
+      if (fields.blockIndex !== currentBlockIndex) {
+        if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
+        currentBlockIndex = fields.blockIndex;
+        newestKind = undefined;
+      }
+      // The map does not verify payloads (it would read every block); reads do.
+      if (fields.epoch <= epoch) newestKind = recordKind(value);
+    }
+    if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
+  }
+
+  protected async allocationMap(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]> {
+    const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
+    const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
+    const kinds = await this.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
+    const dataBlockIndexes = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex);
+    return allocationExtents(dataBlockIndexes, offsetBytes, lengthBytes);
+  }
+
+  protected async changedBlocks(vdiskId: number, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
+    const blockIndexes = new Set<number>();
+    for await (const key of this.db.keys(changesBounds(vdiskId, fromEpoch, toEpoch))) {
+      this.counters.changeRowsScanned++;
+      const fields = decodeChangeKey(key);
+      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
+      blockIndexes.add(fields.blockIndex);
+    }
+    return blockRanges(blockIndexes);
+  }
+
+  /** The database, for the scrubber, which scans and deletes under exclusive(). */
+  get database(): BlockDatabase {
+    return this.db;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------
+
+  private decode(key: Uint8Array, value: Uint8Array): BlockVersion {
+    try {
+      return decodeBlockRecord(key, value);
+    } catch (error) {
+      if (error instanceof VstorError && error.code === 'CORRUPTION') this.counters.corruptBlocks++;
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `work` when every earlier mutation of the vDisk has finished, and holds later ones
+   * back until it has. The scrubber deletes versions under it, so that it never deletes a
+   * key that a concurrent write has just rewritten.
+   */
+  async exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.mutationTails.get(vdiskId) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.then(() => undefined, () => undefined);
+    this.mutationTails.set(vdiskId, tail);
+    try {
+      return await result;
+    } finally {
+      if (this.mutationTails.get(vdiskId) === tail) this.mutationTails.delete(vdiskId);
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.db.status !== 'open') throw new VstorError('NOT_OPEN', `the block store's database is ${this.db.status}`);
+  }
+
+  /** Checks a vDisk and its parent chain, which must be short and free of cycles. */
+  private checkLayout(vdisk: VDiskLayout): void {
+    const seen = new Set<number>();
+    let layout: VDiskLayout | undefined = vdisk;
+    while (layout !== undefined) {
+      if (!Number.isInteger(layout.id) || layout.id < 0 || layout.id > VDISK_ID_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${layout.id}`);
+      }
+      if (!Number.isSafeInteger(layout.sizeBytes) || layout.sizeBytes < 0 || layout.sizeBytes > VDISK_BYTES_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk ${layout.id} size must be an integer in [0, ${VDISK_BYTES_MAX}] bytes, got ${layout.sizeBytes}`);
+      }
+      if (seen.has(layout.id)) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}'s parent chain returns to vdisk ${layout.id}`);
+      seen.add(layout.id);
+      if (seen.size > CLONE_DEPTH_MAX) {
+        throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}'s parent chain is longer than ${CLONE_DEPTH_MAX} vdisks`);
+      }
+      if (layout.parent !== undefined) this.checkEpoch(layout.parent.epoch);
+      layout = layout.parent?.vdisk;
+    }
+  }
+
+  private checkEpoch(epoch: number): void {
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch > EPOCH_MAX) {
+      throw new VstorError('INVALID_ARGUMENT', `epoch must be an integer in [0, ${EPOCH_MAX}], got ${epoch}`);
+    }
+  }
+
+  /** Snapshots are read-only: only an epoch above every snapshot epoch takes writes. */
+  private checkHeadEpoch(vdisk: VDiskLayout, epoch: number): void {
+    this.checkEpoch(epoch);
+    if (epoch === 0) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: epoch 0 is before the first write and takes none`);
+    for (const snapshotEpoch of vdisk.snapshotEpochs) {
+      if (snapshotEpoch >= epoch) {
+        throw new VstorError('FAILED_PRECONDITION', `vdisk ${vdisk.id} epoch ${epoch} is not its head: snapshot epoch ${snapshotEpoch} is read-only`);
+      }
+    }
+  }
+
+  private checkRange(vdisk: VDiskLayout, offsetBytes: number, lengthBytes: number, lengthBytesMax: number, what: string): void {
+    if (!Number.isSafeInteger(offsetBytes) || offsetBytes < 0 || !Number.isSafeInteger(lengthBytes) || lengthBytes < 0) {
+      throw new VstorError('INVALID_ARGUMENT', `${what} offset and length must be non-negative integers, got ${offsetBytes} and ${lengthBytes}`);
+    }
+    if (lengthBytes > lengthBytesMax) {
+      throw new VstorError('INVALID_ARGUMENT', `${what} of ${lengthBytes} bytes exceeds the limit of ${lengthBytesMax} bytes`);
+    }
+    if (offsetBytes + lengthBytes > vdisk.sizeBytes) {
+      throw new VstorError('OUT_OF_RANGE', `${what} [${offsetBytes}, ${offsetBytes + lengthBytes}) is beyond vdisk ${vdisk.id}'s ${vdisk.sizeBytes} bytes`);
+    }
+  }
+}
