@@ -91,6 +91,8 @@ export class Handshake {
     if (!this.reader.push(chunk)) {
       return [this.fail(protocolError('BUFFER_FULL', `more than ${this.reader.pendingBytesMax} unparsed handshake bytes`))];
     }
+    // While the server decides on GO, bytes are kept for whichever phase comes next.
+    if (this.stateValue === 'deciding') return [];
     return this.parse();
   }
 
