@@ -1,6 +1,7 @@
 // Shared by the NBD codec tests: hex in and out, so expected bytes read as the spec's
 // field tables, and a driver that runs one client conversation through the handshake and
 // then the transmission decoder, however its bytes are split.
+import { Option } from '../../daemon/nbd/constants.ts';
 import { Handshake } from '../../daemon/nbd/handshake.ts';
 import type { HandshakeConfig, HandshakeEvent } from '../../daemon/nbd/handshake.ts';
 import { TransmissionDecoder } from '../../daemon/nbd/transmission.ts';
@@ -56,7 +57,8 @@ export function converse(
   const onHandshakeEvents = (events: HandshakeEvent[]): void => {
     for (const event of events) {
       result.handshake.push(event);
-      if (event.kind !== 'option' || handshake.state !== 'deciding') continue;
+      // Only GO and EXPORT_NAME stop the handshake; it is the last event of its batch.
+      if (event.kind !== 'option' || (event.request.kind !== 'go' && event.option !== Option.EXPORT_NAME)) continue;
       const request = event.request;
       if (request.kind === 'go' && options.refuse?.includes(request.exportName)) {
         onHandshakeEvents(handshake.resume());
