@@ -39,7 +39,7 @@ const refuse = ['gone'];
 
 test('the conversation decodes to the events a server acts on', (t) => {
   const result = converse([conversation], { refuse });
-  const requests = result.handshake.flatMap((event) => (event.kind === 'option' ? [event.request] : [event]));
+  const requests = result.handshake.map((event): unknown => (event.kind === 'option' ? event.request : event));
   t.deepEqual(requests, [
     { kind: 'client-flags', flags: 3, fixedNewstyle: true, noZeroes: true },
     { kind: 'structured-reply' },
