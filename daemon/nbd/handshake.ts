@@ -119,6 +119,10 @@ export class Handshake {
       const event = this.step();
       if (event === undefined) return events;
       events.push(event);
+      // Bytes after ABORT are an error however the stream was split, so check them here too.
+      if (this.stateValue === 'aborted' && this.reader.pendingBytes > 0) {
+        events.push(this.fail(protocolError('UNEXPECTED_DATA', 'the client sent data after NBD_OPT_ABORT')));
+      }
       if (this.stateValue !== 'options' && this.stateValue !== 'client-flags') return events;
     }
   }

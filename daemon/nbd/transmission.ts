@@ -84,6 +84,10 @@ export class TransmissionDecoder {
       const event = this.step();
       if (event === undefined) return events;
       events.push(event);
+      // Bytes after DISC are an error however the stream was split, so check them here too.
+      if (this.state === 'disconnected' && this.reader.pendingBytes > 0) {
+        events.push(this.fail(protocolError('UNEXPECTED_DATA', 'the client sent data after NBD_CMD_DISC')));
+      }
       if (this.stateValue !== 'requests') return events;
     }
   }

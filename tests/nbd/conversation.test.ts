@@ -35,7 +35,7 @@ const conversation = concatBytes([
   hex(`${REQUEST} 0000 0002 0000000000000004 0000000000000000 00000000`),
 ]);
 
-const refuse = ['gone'];
+const refuse = (exportName: string): boolean => exportName === 'gone';
 
 test('the conversation decodes to the events a server acts on', (t) => {
   const result = converse([conversation], { refuse });

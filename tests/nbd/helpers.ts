@@ -45,11 +45,11 @@ export interface Conversation {
 
 /**
  * Feeds chunks to a Handshake; grants every GO and EXPORT_NAME (finish()) unless the
- * export name is in `refuse` (resume()), then feeds the rest to a TransmissionDecoder.
+ * refuse(exportName) says so (resume()), then feeds the rest to a TransmissionDecoder.
  */
 export function converse(
   chunks: readonly Uint8Array[],
-  options: { handshake?: HandshakeConfig; transmission?: TransmissionConfig; refuse?: readonly string[] } = {},
+  options: { handshake?: HandshakeConfig; transmission?: TransmissionConfig; refuse?: (exportName: string) => boolean } = {},
 ): Conversation {
   const handshake = new Handshake(options.handshake);
   const transmission = new TransmissionDecoder(options.transmission);
@@ -60,7 +60,7 @@ export function converse(
       // Only GO and EXPORT_NAME stop the handshake; it is the last event of its batch.
       if (event.kind !== 'option' || (event.request.kind !== 'go' && event.option !== Option.EXPORT_NAME)) continue;
       const request = event.request;
-      if (request.kind === 'go' && options.refuse?.includes(request.exportName)) {
+      if (request.kind === 'go' && options.refuse?.(request.exportName) === true) {
         onHandshakeEvents(handshake.resume());
       } else {
         result.transmission.push(...transmission.push(handshake.finish()));
