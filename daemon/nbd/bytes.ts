@@ -32,6 +32,7 @@ export class ByteWriter {
   }
 
   u64(value: bigint | number): this {
+    assert(typeof value === 'bigint' || Number.isSafeInteger(value), `u64 out of range: ${value}`);
     const big = BigInt(value);
     assert(big >= 0n && big <= U64_MAX, `u64 out of range: ${value}`);
     this.view.setBigUint64(this.offset, big);

@@ -15,7 +15,7 @@ export type OptionRequest =
   | { kind: 'structured-reply' }
   /** NBD_OPT_INFO and NBD_OPT_GO: infoRequests are NBD_INFO_* codes, possibly unknown ones. */
   | { kind: 'info' | 'go'; exportName: string; infoRequests: number[] }
-  /** An empty queries list asks for every context the server has. */
+  /** For LIST an empty queries list asks for every context; for SET it selects none. */
   | { kind: 'list-meta-context' | 'set-meta-context'; exportName: string; queries: string[] }
   | { kind: 'unsupported' }
   | { kind: 'invalid'; message: string };
