@@ -5,8 +5,9 @@
 //
 // Oversized writes. A WRITE whose length exceeds writePayloadBytesMax is not buffered. The
 // spec lets a server drop the connection then, but says a length up to 2^25 bytes SHOULD
-// NOT be treated as a denial of service, and hard disconnects make qemu retry forever, so
-// we read and discard the payload as it arrives (no memory held) and emit 'oversized-write'
+// NOT be treated as a denial of service, and a disconnect fails every request in flight on
+// the connection, not just the bad one. So we read and discard the payload as it arrives
+// (no memory held) and emit 'oversized-write'
 // with the cookie; the server answers EINVAL and the connection stays usable. Only a length
 // above writeDiscardBytesMax, which no honest client sends, is a fatal PAYLOAD_TOO_BIG.
 import { ByteWriter, encodeString } from './bytes.ts';
