@@ -7,9 +7,9 @@
 // spec lets a server drop the connection then, but says a length up to 2^25 bytes SHOULD
 // NOT be treated as a denial of service, and a disconnect fails every request in flight on
 // the connection, not just the bad one. So we read and discard the payload as it arrives
-// (no memory held) and emit 'oversized-write'
-// with the cookie; the server answers EINVAL and the connection stays usable. Only a length
-// above writeDiscardBytesMax, which no honest client sends, is a fatal PAYLOAD_TOO_BIG.
+// (no memory held) and emit 'oversized-write' with the cookie; the server answers EINVAL
+// and the connection stays usable. Only a length above writeDiscardBytesMax, which no
+// honest client sends, is a fatal PAYLOAD_TOO_BIG.
 import { ByteWriter, encodeString } from './bytes.ts';
 import { ChunkType, Command, REQUEST_HEADER_BYTES, REQUEST_MAGIC, ReplyFlag, SIMPLE_REPLY_MAGIC, STRUCTURED_REPLY_MAGIC } from './constants.ts';
 import type { ProtocolError } from './errors.ts';
