@@ -18,7 +18,7 @@ export class FrameReader {
     assert(Number.isSafeInteger(pendingBytesMax) && pendingBytesMax > 0, `pendingBytesMax must be a positive integer, got ${pendingBytesMax}`);
   }
 
-  /** Bytes pushed and not yet taken or skipped. */
+  /** Bytes pushed and not yet taken or discarded. */
   get pendingBytes(): number {
     return this.pending;
   }
@@ -62,8 +62,8 @@ export class FrameReader {
   }
 
   /** Discards up to n pending bytes; returns how many it discarded. */
-  skip(lengthBytes: number): number {
-    assert(Number.isSafeInteger(lengthBytes) && lengthBytes >= 0, `skip length must be a non-negative integer, got ${lengthBytes}`);
+  discard(lengthBytes: number): number {
+    assert(Number.isSafeInteger(lengthBytes) && lengthBytes >= 0, `discard length must be a non-negative integer, got ${lengthBytes}`);
     let skipped = 0;
     while (skipped < lengthBytes && this.headIndex < this.chunks.length) {
       const chunk = this.chunks[this.headIndex]!;

@@ -168,7 +168,7 @@ export class Handshake {
   }
 
   private discard(discarding: { option: number; lengthBytes: number; remainingBytes: number }): HandshakeEvent | undefined {
-    discarding.remainingBytes -= this.reader.skip(discarding.remainingBytes);
+    discarding.remainingBytes -= this.reader.discard(discarding.remainingBytes);
     if (discarding.remainingBytes > 0) return undefined;
     this.discarding = undefined;
     // EXPORT_NAME has no error reply; the server has to disconnect, so it decides here too.

@@ -96,7 +96,7 @@ export class TransmissionDecoder {
   private step(): TransmissionEvent | undefined {
     if (this.discarding !== undefined) {
       const discarding = this.discarding;
-      discarding.remainingBytes -= this.reader.skip(discarding.remainingBytes);
+      discarding.remainingBytes -= this.reader.discard(discarding.remainingBytes);
       if (discarding.remainingBytes > 0) return undefined;
       this.discarding = undefined;
       return { kind: 'oversized-write', cookie: discarding.cookie, offset: discarding.offset, lengthBytes: discarding.lengthBytes };

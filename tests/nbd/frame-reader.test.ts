@@ -31,8 +31,8 @@ test('skip discards what is there and says how much', (t) => {
   const reader = new FrameReader(64);
   reader.push(hex('0102'));
   reader.push(hex('030405'));
-  t.is(reader.skip(3), 3);
-  t.is(reader.skip(10), 2);
+  t.is(reader.discard(3), 3);
+  t.is(reader.discard(10), 2);
   t.is(reader.pendingBytes, 0);
 });
 
