@@ -1,16 +1,9 @@
-// A throwaway vstord cluster for benchmarks: its own temp directory and free ports, started
-// and stopped by the benchmark itself (by pid), leaving nothing behind.
+// A throwaway vstord cluster for benchmarks: the integration tests' ProcessCluster (own temp
+// directory, free ports, processes stopped by pid), with the shipped default Raft timing so
+// that what is measured is what a user runs.
 
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePorts } from '../tests/support/free-ports.ts';
-
-const vstord = fileURLToPath(new URL('../bin/vstord.js', import.meta.url));
-
+import { defaultRaftTiming } from '../daemon/config.ts';
+import { eventually, ProcessCluster } from '../tests/integration/cluster-harness.ts';
 
 export interface BenchCluster {
   grpcEndpoints: string[];
@@ -19,35 +12,22 @@ export interface BenchCluster {
 }
 
 export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
-  const directory = mkdtempSync(join(tmpdir(), 'vstor-bench-'));
-  const ports = await freePorts(nodes * 3);
-  const lines = ['cluster: bench', 'dataDir: ./data', 'nodes:'];
-  for (let i = 0; i < nodes; i++) {
-    lines.push(`  - { id: n${i + 1}, grpc: "127.0.0.1:${ports[i * 3]}", admin: "127.0.0.1:${ports[i * 3 + 1]}", nbd: "127.0.0.1:${ports[i * 3 + 2]}" }`);
-  }
-  writeFileSync(join(directory, 'cluster.yaml'), lines.join('\n') + '\n');
-  const children: ChildProcess[] = [];
-  for (let i = 0; i < nodes; i++) {
-    children.push(spawn(process.execPath, [vstord, '--config', 'cluster.yaml', '--node', `n${i + 1}`, '--log-level', 'warn'], { cwd: directory, stdio: 'ignore' }));
-  }
-  const adminEndpoints = Array.from({ length: nodes }, (_, i) => `127.0.0.1:${ports[i * 3 + 1]}`);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const ready = await Promise.all(adminEndpoints.map((admin) => fetch(`http://${admin}/readyz`).then((r) => r.status === 200, () => false)));
-    if (ready.every(Boolean)) break;
-    if (Date.now() > deadline) throw new Error('the benchmark cluster did not become ready within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  const cluster = await ProcessCluster.create('bench', {
+    nodes,
+    raft: { tickIntervalMs: defaultRaftTiming.tickIntervalMs, electionTimeoutTicks: defaultRaftTiming.electionTimeoutTicks },
+    logLevel: 'warn',
+  });
+  try {
+    cluster.startAll();
+    await eventually('every node of the benchmark cluster to be ready',
+      async () => ((await Promise.all(cluster.nodes.map((n) => cluster.ready(n.id)))).every(Boolean) ? true : undefined));
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
   }
   return {
-    grpcEndpoints: Array.from({ length: nodes }, (_, i) => `127.0.0.1:${ports[i * 3]}`),
-    adminEndpoints,
-    async stop() {
-      await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      })));
-      rmSync(directory, { recursive: true, force: true });
-    },
+    grpcEndpoints: cluster.nodes.map((n) => n.grpc),
+    adminEndpoints: cluster.nodes.map((n) => n.admin),
+    stop: () => cluster.destroy(),
   };
 }

@@ -6,7 +6,7 @@
 
 import type { ConfState } from '../consensus/index.ts';
 import type { KvStateMachine } from '../storage-engine/model/index.ts';
-import { prefixEnd } from '../storage-engine/model/index.ts';
+import { compareBytes, prefixEnd } from '../storage-engine/model/index.ts';
 import type { MemberAddresses, MemberInfo } from '../rpc/node-api.ts';
 import type { NodeConfig } from './config.ts';
 import { formatHostPort } from './config.ts';
@@ -34,16 +34,16 @@ export function encodeMemberRecord(record: MemberRecord): Uint8Array {
 /** True when [key, rangeEnd) touches the system prefix. An empty rangeEnd means the key alone;
  * a rangeEnd of [0] means every key from `key` on. */
 export function touchesSystemKeys(key: Uint8Array, rangeEnd?: Uint8Array): boolean {
-  const systemEnd = prefixEnd(SYSTEM_PREFIX);
-  const startsBefore = compare(key, systemEnd) < 0;
-  if (rangeEnd === undefined || rangeEnd.length === 0) return startsBefore && compare(key, SYSTEM_PREFIX) >= 0;
+  if (rangeEnd === undefined || rangeEnd.length === 0) return isSystemKey(key);
+  const startsBefore = compareBytes(key, prefixEnd(SYSTEM_PREFIX)) < 0;
   const unbounded = rangeEnd.length === 1 && rangeEnd[0] === 0;
-  const endsAfter = unbounded || compare(rangeEnd, SYSTEM_PREFIX) > 0;
+  const endsAfter = unbounded || compareBytes(rangeEnd, SYSTEM_PREFIX) > 0;
   return startsBefore && endsAfter;
 }
 
-function compare(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+/** True for a key under the system prefix. */
+export function isSystemKey(key: Uint8Array): boolean {
+  return key.length >= SYSTEM_PREFIX.length && SYSTEM_PREFIX.every((byte, i) => key[i] === byte);
 }
 
 export class MemberTable {

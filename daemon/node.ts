@@ -24,7 +24,7 @@ import { encodeWriteRequest, KvStateMachine, validateWriteRequest } from '../sto
 import type { ModelConfig } from '../storage-engine/model/index.ts';
 import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
-import { encodeMemberRecord, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
+import { encodeMemberRecord, isSystemKey, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
 import type { Metrics } from './metrics.ts';
 import { ModelStateMachine } from './model-machine.ts';
 import { GrpcPeerTransport } from './peer-transport.ts';
@@ -264,9 +264,9 @@ export class VstorNode implements ClusterNode {
   }
 
   leader(): MemberInfo | undefined {
-    const lead = this.raftStatus().softState.lead;
-    if (lead === 0) return undefined;
-    return this.memberTable.list(this.raftStatus().confState).find((member) => member.raftId === lead);
+    const { softState, confState } = this.raftStatus();
+    if (softState.lead === 0) return undefined;
+    return this.memberTable.list(confState).find((member) => member.raftId === softState.lead);
   }
 
   members(): MemberInfo[] {
@@ -307,8 +307,7 @@ export class VstorNode implements ClusterNode {
     const end = request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
     if (!touchesSystemKeys(request.key, end)) return this.model.range(request);
     const response = await this.model.range(request);
-    const isSystem = (key: Uint8Array): boolean => key.length >= SYSTEM_PREFIX.length && SYSTEM_PREFIX.every((byte, i) => key[i] === byte);
-    const kvs = response.kvs.filter((kv) => !isSystem(kv.key));
+    const kvs = response.kvs.filter((kv) => !isSystemKey(kv.key));
     const hidden = await this.model.range({ key: SYSTEM_PREFIX, rangeEnd: prefixEnd(SYSTEM_PREFIX), countOnly: true });
     return { ...response, kvs, count: Math.max(0, response.count - hidden.count) };
   }

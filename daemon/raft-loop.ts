@@ -109,7 +109,6 @@ export class RaftLoop {
   /** Reads that have a read index and wait for the state machine to reach it. */
   private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   private readRoundSequence = 0;
-  private lastSnapshotIndex: number;
   /**
    * A membership change was applied since the last Raft snapshot. A new member ignores a
    * snapshot whose configuration does not include it, so the next one is taken at once.
@@ -121,7 +120,6 @@ export class RaftLoop {
     this.node = new RawNode({ ...options.raft, storage: options.storage, applied });
     this.id = options.raft.id;
     this.epoch = options.raft.random.nextInt(0x1_0000_0000);
-    this.lastSnapshotIndex = options.storage.snapshot().metadata.index;
   }
 
   /** Writes the initial membership of a brand-new cluster; every founding member calls it
@@ -376,7 +374,6 @@ export class RaftLoop {
 
     if (rd.snapshot !== undefined) {
       await stateMachine.restore(rd.snapshot);
-      this.lastSnapshotIndex = rd.snapshot.metadata.index;
     }
     if (rd.committedEntries.length > 0) await this.apply(rd.committedEntries);
 
@@ -468,12 +465,13 @@ export class RaftLoop {
   private async maybeSnapshot(): Promise<void> {
     const { stateMachine, storage, snapshotEntries, compactRetainEntries, observer } = this.options;
     const applied = stateMachine.appliedIndex();
-    if (applied <= this.lastSnapshotIndex) return;
-    if (applied - this.lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
+    // The stored snapshot is the last one, taken here or received from the leader.
+    const lastSnapshotIndex = storage.snapshot().metadata.index;
+    if (applied <= lastSnapshotIndex) return;
+    if (applied - lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
     this.membershipChangedSinceSnapshot = false;
     const data = await stateMachine.snapshot();
     await storage.createSnapshot(applied, this.node.status().confState, data);
-    this.lastSnapshotIndex = applied;
     const compactTo = applied - compactRetainEntries;
     if (compactTo >= storage.firstIndex()) await storage.compact(compactTo);
     observer?.raftSnapshotTaken?.(applied);

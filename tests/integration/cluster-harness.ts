@@ -31,12 +31,16 @@ export interface ClusterOptions {
   nodes?: number;
   raft?: Record<string, number | boolean | string>;
   limits?: Record<string, number>;
+  /** vstord's --log-level; output is kept in memory (bounded) for diagnosis. */
+  logLevel?: string;
 }
 
 export class ProcessCluster {
   readonly directory: string;
   readonly configPath: string;
   readonly nodes: HarnessNode[] = [];
+
+  private logLevel = 'info';
 
   private constructor(directory: string) {
     this.directory = directory;
@@ -45,6 +49,7 @@ export class ProcessCluster {
 
   static async create(name: string, options: ClusterOptions = {}): Promise<ProcessCluster> {
     const cluster = new ProcessCluster(mkdtempSync(join(tmpdir(), `vstor-${name}-`)));
+    cluster.logLevel = options.logLevel ?? 'info';
     const count = options.nodes ?? 3;
     const ports = await freePorts(count * 3);
     for (let i = 1; i <= count; i++) {
@@ -62,9 +67,8 @@ export class ProcessCluster {
       'nodes:',
       ...this.nodes.map((n) => `  - { id: ${n.id}, grpc: "${n.grpc}", admin: "${n.admin}", nbd: "${n.nbd}" }`),
       'raft:',
-      '  tickIntervalMs: 50',
-      '  electionTimeoutTicks: 10',
-      ...Object.entries(options.raft ?? {}).map(([k, v]) => `  ${k}: ${v}`),
+      // Fast timing for tests unless the caller sets its own (one key each: YAML refuses repeats).
+      ...Object.entries({ tickIntervalMs: 50, electionTimeoutTicks: 10, ...options.raft }).map(([k, v]) => `  ${k}: ${v}`),
     ];
     if (options.limits !== undefined) lines.push('limits:', ...Object.entries(options.limits).map(([k, v]) => `  ${k}: ${v}`));
     writeFileSync(this.configPath, lines.join('\n') + '\n');
@@ -79,7 +83,7 @@ export class ProcessCluster {
   start(id: string, extraArgs: string[] = []): void {
     const node = this.node(id);
     if (node.process !== undefined && node.process.exitCode === null && node.process.signalCode === null) throw new Error(`${id} is already running`);
-    const child = spawn(process.execPath, [vstordPath, '--config', this.configPath, '--node', id, '--log-level', 'info', ...extraArgs], {
+    const child = spawn(process.execPath, [vstordPath, '--config', this.configPath, '--node', id, '--log-level', this.logLevel, ...extraArgs], {
       cwd: this.directory, stdio: ['ignore', 'pipe', 'pipe'],
     });
     node.process = child;
