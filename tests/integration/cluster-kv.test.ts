@@ -116,7 +116,14 @@ test.serial('a new node joins as a learner, catches up through a Raft snapshot, 
 
   const [grpcPort, adminPort, nbdPort] = await freePorts(3);
   const n4 = { id: 'n4', raftId: 4, grpc: `127.0.0.1:${grpcPort}`, admin: `127.0.0.1:${adminPort}`, nbd: `127.0.0.1:${nbdPort}`, output: [] as string[] };
-  await client.addMember({ id: 4, name: 'n4', grpcAddress: n4.grpc, adminAddress: n4.admin, nbdAddress: n4.nbd });
+  const n4Member = { id: 4, name: 'n4', grpcAddress: n4.grpc, adminAddress: n4.admin, nbdAddress: n4.nbd };
+  await client.addMember(n4Member);
+  // Adding the same member again (a retry whose answer was lost) is answered, not refused.
+  await client.addMember(n4Member);
+  // The member record lives in the model under the reserved prefix, invisible to user ranges.
+  const everything = await client.list('');
+  t.false(everything.kvs.some((kv) => kv.key[0] === 0), 'no reserved key in a full range');
+  t.is(Number(everything.count), everything.kvs.length);
   cluster.nodes.push(n4);
   cluster.writeConfig({ raft: { snapshotEntries: 50 } });
   cluster.start('n4', ['--join']);
