@@ -78,6 +78,11 @@ export class Handshake {
     return this.noZeroesAgreed;
   }
 
+  /** True when the input, if it ended now, would end inside an option (a truncated frame). */
+  get framePending(): boolean {
+    return this.reader.pendingBytes > 0 || this.pendingOption !== undefined || this.discarding !== undefined;
+  }
+
   greeting(): Uint8Array {
     return encodeGreeting(this.config.offerNoZeroes);
   }

@@ -71,6 +71,11 @@ export class TransmissionDecoder {
     return this.stateValue;
   }
 
+  /** True when the input, if it ended now, would end inside a request (a truncated frame). */
+  get framePending(): boolean {
+    return this.reader.pendingBytes > 0 || this.pendingWrite !== undefined || this.discarding !== undefined;
+  }
+
   push(chunk: Uint8Array): TransmissionEvent[] {
     if (this.stateValue === 'failed') return [];
     if (this.stateValue === 'disconnected') {
