@@ -275,6 +275,9 @@ export class NbdConnection {
   }
 
   private updateReading(): void {
+    // Negotiation reads freely: the client waits for each reply, and the handshake's
+    // buffer is bounded. A 'drain' during it must not pause the socket for good.
+    if (this.phase === 'negotiating') return;
     const limits = this.context.limits;
     const blocked = this.phase !== 'transmission'
       || this.disconnectReceived
