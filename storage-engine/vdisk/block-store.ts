@@ -12,14 +12,20 @@
 // Every mutating call is one atomic batch: a failed request leaves nothing half-written.
 // Mutations of one vDisk are serialised, because a read-modify-write of an edge block must
 // not interleave with another write of the same block (several NBD connections may share
-// an export). Reads need no lock: each batch is atomic.
+// an export). Reads need no lock: each batch is atomic. A trim or write-zeroes is one batch
+// too, bounded by rangeBytesMax: at most two rows per block of the range plus the versions
+// newer than the newest snapshot that it deletes.
+//
+// Reading versions and following the clone chain is block-reader.ts; the clone chain
+// itself is layout.ts.
 
-import type { ClassicLevel } from 'classic-level';
 import { VstorError } from '../errors.ts';
-import type { BlockVersion } from './block-record.ts';
-import { decodeBlockRecord, encodeDataRecord, encodeTombstoneRecord, recordKind } from './block-record.ts';
+import type { BatchOperation, BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+import { BlockReader } from './block-reader.ts';
+import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
 import type { BlockRange, Extent } from './extents.ts';
 import { allocationExtents, blockRanges } from './extents.ts';
+import type { VDiskLayout } from './layout.ts';
 import {
   BLOCK_BYTES,
   EPOCH_MAX,
@@ -27,7 +33,6 @@ import {
   VDISK_BYTES_MAX,
   VDISK_ID_MAX,
   blockKey,
-  blockVersionsBounds,
   blocksBounds,
   changeKey,
   changesBounds,
@@ -35,26 +40,8 @@ import {
   decodeChangeKey,
 } from './keys.ts';
 
-/**
- * A classic-level database with 'view' keys and values, opened and closed by the caller.
- * classic-level rather than any abstract-level: flush and FUA need its `sync` option.
- */
-export type BlockDatabase = ClassicLevel<Uint8Array, Uint8Array>;
-
-/** What the model knows of a vDisk, as far as its blocks are concerned. */
-export interface VDiskLayout {
-  readonly id: number;
-  readonly sizeBytes: number;
-  /** Closed epochs that snapshots still read, in any order; all below the head epoch. */
-  readonly snapshotEpochs: readonly number[];
-  /** For a linked clone: the parent vDisk and the snapshot epoch it was cloned from. */
-  readonly parent?: ParentLink;
-}
-
-export interface ParentLink {
-  readonly vdisk: VDiskLayout;
-  readonly epoch: number;
-}
+export type { BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+export type { ParentLink, VDiskLayout } from './layout.ts';
 
 export interface BlockStoreOptions {
   db: BlockDatabase;
@@ -65,26 +52,14 @@ export interface BlockStoreOptions {
    * requestBytesMax since no payload travels, but bounded: these build one batch or map.
    */
   rangeBytesMax: number;
+  /** Called with the place of every record that fails its checksum on a read. */
+  onCorruption?: (location: CorruptionLocation) => void;
 }
 
 export interface WriteOptions {
   /** Force unit access: durable when the call returns, as after a flush(). */
   sync?: boolean;
 }
-
-/** Work counters: what each operation cost, for metrics and for tests that bound the cost. */
-export interface BlockStoreCounters {
-  /** Block versions read by point lookups, scans and edge read-modify-writes. */
-  blockRowsScanned: number;
-  /** Change-index rows read by diff(). */
-  changeRowsScanned: number;
-  /** Versions that trim or write-zeroes deleted because nothing could read them. */
-  versionsReclaimed: number;
-  /** Records that failed their checksum. */
-  corruptBlocks: number;
-}
-
-type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -98,6 +73,7 @@ export class BlockStore {
   private readonly db: BlockDatabase;
   private readonly requestBytesMax: number;
   private readonly rangeBytesMax: number;
+  private readonly reader: BlockReader;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
 
@@ -110,6 +86,7 @@ export class BlockStore {
     this.db = options.db;
     this.requestBytesMax = options.requestBytesMax;
     this.rangeBytesMax = options.rangeBytesMax;
+    this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
   }
 
   // ---- public: validate, then do the work -------------------------------------------------
@@ -198,7 +175,7 @@ export class BlockStore {
         block = bytes.subarray(from - offsetBytes, to - offsetBytes);
       } else {
         block = new Uint8Array(BLOCK_BYTES);
-        const current = await this.readBlock(vdisk, epoch, blockIndex);
+        const current = await this.reader.readBlock(vdisk, epoch, blockIndex);
         if (current !== undefined) block.set(current);
         block.set(bytes.subarray(from - offsetBytes, to - offsetBytes), from - blockStart);
       }
@@ -215,7 +192,7 @@ export class BlockStore {
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
     for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
-      const block = await this.readBlock(vdisk, epoch, blockIndex);
+      const block = await this.reader.readBlock(vdisk, epoch, blockIndex);
       if (block === undefined) continue;
       const blockStart = blockIndex * BLOCK_BYTES;
       const from = Math.max(offsetBytes, blockStart);
@@ -223,33 +200,6 @@ export class BlockStore {
       result.set(block.subarray(from - blockStart, to - blockStart), from - offsetBytes);
     }
     return result;
-  }
-
-  /**
-   * The block as of `epoch`, or undefined for zeros. A vDisk with no version of the block
-   * falls through to its parent at the clone's epoch, and so on up the chain; a tombstone
-   * stops the fall-through, since it means "zeroed here".
-   */
-  protected async readBlock(vdisk: VDiskLayout, epoch: number, blockIndex: number): Promise<Uint8Array | undefined> {
-    let layout: VDiskLayout | undefined = vdisk;
-    let layoutEpoch = epoch;
-    while (layout !== undefined && blockIndex * BLOCK_BYTES < layout.sizeBytes) {
-      const version = await this.newestVersion(layout.id, blockIndex, layoutEpoch);
-      if (version !== undefined) return version.kind === 'data' ? version.bytes : undefined;
-      layoutEpoch = layout.parent?.epoch ?? 0;
-      layout = layout.parent?.vdisk;
-    }
-    return undefined;
-  }
-
-  /** The newest version of one block with epoch ≤ `epoch`: one reverse seek, one row. */
-  protected async newestVersion(vdiskId: number, blockIndex: number, epoch: number): Promise<BlockVersion | undefined> {
-    const bounds = blockVersionsBounds(vdiskId, blockIndex, epoch);
-    for await (const [key, value] of this.db.iterator({ ...bounds, reverse: true, limit: 1 })) {
-      this.counters.blockRowsScanned++;
-      return this.decode(key, value);
-    }
-    return undefined;
   }
 
   protected async zeroRange(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, sync: boolean): Promise<void> {
@@ -262,7 +212,7 @@ export class BlockStore {
     if (offsetBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(offsetBytes / BLOCK_BYTES));
     if (endBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(endBytes / BLOCK_BYTES));
     for (const blockIndex of edges) {
-      const current = await this.readBlock(vdisk, epoch, blockIndex);
+      const current = await this.reader.readBlock(vdisk, epoch, blockIndex);
       if (current === undefined) continue;
       const block = Uint8Array.from(current);
       const blockStart = blockIndex * BLOCK_BYTES;
@@ -310,13 +260,13 @@ export class BlockStore {
         operations.push({ type: 'del', key });
         this.counters.versionsReclaimed++;
       } else {
-        newestKeptKind = this.decode(key, value).kind;
+        newestKeptKind = this.reader.decode(key, value).kind;
       }
     }
     finishBlock();
     if (vdisk.parent === undefined) return;
     // Blocks this clone never wrote read through to the parent: hide the parent's data.
-    const parentKinds = await this.resolveKinds(vdisk.parent.vdisk, vdisk.parent.epoch, firstBlockIndex, endBlockIndex);
+    const parentKinds = await this.reader.resolveKinds(vdisk.parent.vdisk, vdisk.parent.epoch, firstBlockIndex, endBlockIndex);
     for (const [blockIndex, kind] of parentKinds) {
       if (blocksWithVersions.has(blockIndex) || kind !== 'data') continue;
       putTombstone(blockIndex);
@@ -324,50 +274,10 @@ export class BlockStore {
     }
   }
 
-  /**
-   * The kind of the newest version ≤ epoch of every block in [first, end) that has one,
-   * following the parent chain for blocks the child lacks. Costs the number of stored
-   * versions in the range, not the range's size.
-   */
-  protected async resolveKinds(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number): Promise<Map<number, 'data' | 'tombstone'>> {
-    const kinds = new Map<number, 'data' | 'tombstone'>();
-    let layout: VDiskLayout | undefined = vdisk;
-    let layoutEpoch = epoch;
-    while (layout !== undefined) {
-      const end = Math.min(endBlockIndex, Math.ceil(layout.sizeBytes / BLOCK_BYTES));
-      if (end <= firstBlockIndex) break;
-      for await (const [blockIndex, kind] of this.newestKinds(layout.id, layoutEpoch, firstBlockIndex, end)) {
-        if (!kinds.has(blockIndex)) kinds.set(blockIndex, kind);
-      }
-      layoutEpoch = layout.parent?.epoch ?? 0;
-      layout = layout.parent?.vdisk;
-    }
-    return kinds;
-  }
-
-  /** One forward scan: for each block with a version ≤ epoch, the kind of the newest one. */
-  protected async *newestKinds(vdiskId: number, epoch: number, firstBlockIndex: number, endBlockIndex: number): AsyncGenerator<[number, 'data' | 'tombstone']> {
-    let currentBlockIndex = -1;
-    let newestKind: 'data' | 'tombstone' | undefined;
-    for await (const [key, value] of this.db.iterator(blocksBounds(vdiskId, firstBlockIndex, endBlockIndex))) {
-      this.counters.blockRowsScanned++;
-      const fields = decodeBlockKey(key);
-      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s block range is not a block key`);
-      if (fields.blockIndex !== currentBlockIndex) {
-        if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
-        currentBlockIndex = fields.blockIndex;
-        newestKind = undefined;
-      }
-      // The map does not verify payloads (it would read every block); reads do.
-      if (fields.epoch <= epoch) newestKind = recordKind(value);
-    }
-    if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
-  }
-
   protected async allocationMap(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]> {
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
-    const kinds = await this.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
+    const kinds = await this.reader.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
     const dataBlockIndexes = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex);
     return allocationExtents(dataBlockIndexes, offsetBytes, lengthBytes);
   }
@@ -389,15 +299,6 @@ export class BlockStore {
   }
 
   // ---- helpers -------------------------------------------------------------------------
-
-  private decode(key: Uint8Array, value: Uint8Array): BlockVersion {
-    try {
-      return decodeBlockRecord(key, value);
-    } catch (error) {
-      if (error instanceof VstorError && error.code === 'CORRUPTION') this.counters.corruptBlocks++;
-      throw error;
-    }
-  }
 
   /**
    * Runs `work` when every earlier mutation of the vDisk has finished, and holds later ones
@@ -425,9 +326,7 @@ export class BlockStore {
     const seen = new Set<number>();
     let layout: VDiskLayout | undefined = vdisk;
     while (layout !== undefined) {
-      if (!Number.isInteger(layout.id) || layout.id < 0 || layout.id > VDISK_ID_MAX) {
-        throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${layout.id}`);
-      }
+      this.checkVDiskId(layout.id);
       if (!Number.isSafeInteger(layout.sizeBytes) || layout.sizeBytes < 0 || layout.sizeBytes > VDISK_BYTES_MAX) {
         throw new VstorError('INVALID_ARGUMENT', `vdisk ${layout.id} size must be an integer in [0, ${VDISK_BYTES_MAX}] bytes, got ${layout.sizeBytes}`);
       }
@@ -438,6 +337,12 @@ export class BlockStore {
       }
       if (layout.parent !== undefined) this.checkEpoch(layout.parent.epoch);
       layout = layout.parent?.vdisk;
+    }
+  }
+
+  private checkVDiskId(vdiskId: number): void {
+    if (!Number.isInteger(vdiskId) || vdiskId < 0 || vdiskId > VDISK_ID_MAX) {
+      throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${vdiskId}`);
     }
   }
 
