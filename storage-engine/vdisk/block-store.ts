@@ -23,24 +23,26 @@ import { VstorError } from '../errors.ts';
 import type { BatchOperation, BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
 import { BlockReader } from './block-reader.ts';
 import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
+import type { ChangedRangesPage } from './change-index.ts';
+import { changedRangesPage } from './change-index.ts';
 import type { BlockRange, Extent } from './extents.ts';
-import { allocationExtents, blockRanges } from './extents.ts';
+import { allocationExtents } from './extents.ts';
 import type { VDiskLayout } from './layout.ts';
 import {
   BLOCK_BYTES,
   EPOCH_MAX,
   FLUSH_MARKER_KEY,
+  VDISK_BLOCKS_MAX,
   VDISK_BYTES_MAX,
   VDISK_ID_MAX,
   blockKey,
   blocksBounds,
   changeKey,
-  changesBounds,
   decodeBlockKey,
-  decodeChangeKey,
 } from './keys.ts';
 
 export type { BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+export type { ChangedRangesPage } from './change-index.ts';
 export type { ParentLink, VDiskLayout } from './layout.ts';
 
 export interface BlockStoreOptions {
@@ -52,6 +54,8 @@ export interface BlockStoreOptions {
    * requestBytesMax since no payload travels, but bounded: these build one batch or map.
    */
   rangeBytesMax: number;
+  /** The most ranges one diff returns; a larger diff must be paged. Default 65,536. */
+  diffRangesMax?: number;
   /** Called with the place of every record that fails its checksum on a read. */
   onCorruption?: (location: CorruptionLocation) => void;
 }
@@ -60,6 +64,15 @@ export interface WriteOptions {
   /** Force unit access: durable when the call returns, as after a flush(). */
   sync?: boolean;
 }
+
+export interface DiffOptions {
+  /** The first block the page covers; the next page starts where the last range ends. */
+  startBlockIndex?: number;
+  /** Page size: the most ranges returned, at most diffRangesMax. */
+  rangesMax?: number;
+}
+
+export const DIFF_RANGES_MAX_DEFAULT = 65_536;
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -73,6 +86,7 @@ export class BlockStore {
   private readonly db: BlockDatabase;
   private readonly requestBytesMax: number;
   private readonly rangeBytesMax: number;
+  private readonly diffRangesMax: number;
   private readonly reader: BlockReader;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
@@ -83,9 +97,14 @@ export class BlockStore {
         throw new VstorError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${BLOCK_BYTES}, got ${value}`);
       }
     }
+    const diffRangesMax = options.diffRangesMax ?? DIFF_RANGES_MAX_DEFAULT;
+    if (!Number.isSafeInteger(diffRangesMax) || diffRangesMax < 1) {
+      throw new VstorError('INVALID_ARGUMENT', `diffRangesMax must be a positive integer, got ${diffRangesMax}`);
+    }
     this.db = options.db;
     this.requestBytesMax = options.requestBytesMax;
     this.rangeBytesMax = options.rangeBytesMax;
+    this.diffRangesMax = diffRangesMax;
     this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
   }
 
@@ -150,14 +169,46 @@ export class BlockStore {
    * The block ranges written (data, trim or zeroes) in epochs (fromEpoch, toEpoch] of one
    * vDisk, sorted and merged. It scans only the change index of those epochs, so it costs
    * what changed, not the disk's size. Blocks written back to their old contents count.
+   *
+   * Without `rangesMax` it is the whole diff (from `startBlockIndex`, if given), and a diff
+   * of more than diffRangesMax ranges is refused with RESOURCE_EXHAUSTED rather than held
+   * in memory. With `rangesMax` it is one page: see diffPage().
    */
-  async diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
+  async diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options: DiffOptions = {}): Promise<BlockRange[]> {
+    const paged = options.rangesMax !== undefined;
+    const page = await this.diffPage(vdisk, fromEpoch, toEpoch, { ...options, rangesMax: options.rangesMax ?? this.diffRangesMax });
+    if (!paged && page.nextStartBlockIndex !== undefined) {
+      throw new VstorError(
+        'RESOURCE_EXHAUSTED',
+        `vdisk ${vdisk.id}: the diff of epochs (${fromEpoch}, ${toEpoch}] has more than ${this.diffRangesMax} ranges; fetch it in pages (startBlockIndex, rangesMax)`,
+        { retryable: false },
+      );
+    }
+    return page.ranges;
+  }
+
+  /**
+   * One page of a diff: at most `rangesMax` ranges of blocks ≥ startBlockIndex, sorted and
+   * merged, and where the next page starts (undefined after the last page). Pages are
+   * disjoint and in order; concatenated they are the diff, each block once, though a range
+   * may come split where a page ends. A page costs its rows plus about one row and one seek
+   * per epoch in the range that has changes.
+   */
+  async diffPage(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options: DiffOptions = {}): Promise<ChangedRangesPage> {
     this.checkOpen();
     this.checkLayout(vdisk);
     this.checkEpoch(fromEpoch);
     this.checkEpoch(toEpoch);
     if (fromEpoch > toEpoch) throw new VstorError('INVALID_ARGUMENT', `diff from epoch ${fromEpoch} is after to epoch ${toEpoch}`);
-    return this.changedBlocks(vdisk.id, fromEpoch, toEpoch);
+    const startBlockIndex = options.startBlockIndex ?? 0;
+    const rangesMax = options.rangesMax ?? this.diffRangesMax;
+    if (!Number.isSafeInteger(startBlockIndex) || startBlockIndex < 0 || startBlockIndex > VDISK_BLOCKS_MAX) {
+      throw new VstorError('INVALID_ARGUMENT', `diff startBlockIndex must be an integer in [0, ${VDISK_BLOCKS_MAX}], got ${startBlockIndex}`);
+    }
+    if (!Number.isSafeInteger(rangesMax) || rangesMax < 1 || rangesMax > this.diffRangesMax) {
+      throw new VstorError('INVALID_ARGUMENT', `diff rangesMax must be an integer in [1, ${this.diffRangesMax}], got ${rangesMax}`);
+    }
+    return changedRangesPage(this.db, this.counters, vdisk.id, fromEpoch, toEpoch, startBlockIndex, rangesMax);
   }
 
   // ---- protected: the work ---------------------------------------------------------------
@@ -280,17 +331,6 @@ export class BlockStore {
     const kinds = await this.reader.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
     const dataBlockIndexes = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex);
     return allocationExtents(dataBlockIndexes, offsetBytes, lengthBytes);
-  }
-
-  protected async changedBlocks(vdiskId: number, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
-    const blockIndexes = new Set<number>();
-    for await (const key of this.db.keys(changesBounds(vdiskId, fromEpoch, toEpoch))) {
-      this.counters.changeRowsScanned++;
-      const fields = decodeChangeKey(key);
-      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
-      blockIndexes.add(fields.blockIndex);
-    }
-    return blockRanges(blockIndexes);
   }
 
   /** The database, for the scrubber, which scans and deletes under exclusive(). */

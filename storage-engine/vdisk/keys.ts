@@ -8,7 +8,8 @@
 // (vdisk, block, e), one reverse seek. A snapshot only closes an epoch and touches no key,
 // which is what makes it O(1). The change keys are the same facts ordered by epoch first, so
 // the blocks written in epochs (from, to] are one contiguous range: a diff reads only what
-// changed, never the whole disk.
+// changed, never the whole disk. Being epoch-major, the change index is not sorted by block
+// across epochs: a diff paged by block merges one run per epoch (change-index.ts).
 
 export const BLOCK_BYTES = 4096;
 /** 16 TiB / 4 KiB: the most blocks a vDisk can have; indexes need more than 32 bits. */
