@@ -4,8 +4,8 @@
 // mismatch is counted and reported to the onCorruption hook before it is thrown, so the
 // daemon can log and count it where it happens.
 //
-// Its own small class rather than protected methods of the block store, so that jobs
-// working for the store can share it.
+// Shared by the block store and the longer jobs that work for it (rollback, flatten,
+// purge), which is why it is its own small class rather than protected methods.
 
 import type { ClassicLevel } from 'classic-level';
 import { VstorError } from '../errors.ts';
@@ -27,7 +27,7 @@ export type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array }
 export interface BlockStoreCounters {
   /** Block versions read by point lookups, scans and edge read-modify-writes. */
   blockRowsScanned: number;
-  /** Change-index rows read by diff(). */
+  /** Change-index rows read by diff() and rollback(). */
   changeRowsScanned: number;
   /** Versions that trim or write-zeroes deleted because nothing could read them. */
   versionsReclaimed: number;
@@ -89,6 +89,16 @@ export class BlockReader {
     for await (const [key, value] of this.db.iterator({ ...bounds, reverse: true, limit: 1 })) {
       this.counters.blockRowsScanned++;
       return this.decode(key, value);
+    }
+    return undefined;
+  }
+
+  /** The epoch of the newest (or, with `oldest`, the oldest) version ≤ epochMax, key only. */
+  async versionEpoch(vdiskId: number, blockIndex: number, epochMax: number, which: 'newest' | 'oldest'): Promise<number | undefined> {
+    const bounds = blockVersionsBounds(vdiskId, blockIndex, epochMax);
+    for await (const key of this.db.keys({ ...bounds, reverse: which === 'newest', limit: 1 })) {
+      this.counters.blockRowsScanned++;
+      return decodeBlockKey(key)?.epoch;
     }
     return undefined;
   }
@@ -157,3 +167,22 @@ export class BlockReader {
   }
 }
 
+/** What the longer jobs (rollback, flatten, purge) use of the block store. */
+export interface BlockEngine {
+  readonly db: BlockDatabase;
+  readonly reader: BlockReader;
+  readonly counters: BlockStoreCounters;
+  /** The most blocks (or, for purge, rows) one batch of such a job takes. */
+  readonly batchBlocksMax: number;
+  /** Writes one atomic batch; with `sync`, it and every batch before it are durable. */
+  commit(operations: BatchOperation[], sync: boolean): Promise<void>;
+  /** Runs `work` under the vDisk's mutation lock (BlockStore.exclusive). */
+  exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T>;
+}
+
+/** Up to `limit` keys of a range, in order (a job's next batch of rows). */
+export async function readKeys(db: BlockDatabase, range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array }, limit: number): Promise<Uint8Array[]> {
+  const keys: Uint8Array[] = [];
+  for await (const key of db.keys({ ...range, limit })) keys.push(key);
+  return keys;
+}

@@ -5,9 +5,11 @@
 // Epochs: a vDisk's head is its newest epoch; taking a snapshot closes the head epoch (it
 // becomes a snapshot epoch) and opens the next one. Writes go to the head epoch only, and a
 // read at epoch e sees the newest version of each block ≤ e. Epochs start at 1: epoch 0 is
-// "before the first write", always empty, so diff(vdisk, 0, e) is everything up to e, and
-// no write may go there. Metadata (size, head epoch, snapshot epochs, parent) lives in the
-// Raft model; the caller passes it in as a VDiskLayout, so this module never decides it.
+// "before the first write", so diff(vdisk, 0, e) is everything written up to e, and no
+// write may go there. Only flatten puts versions at epoch 0: the blocks a clone inherited,
+// which are in no diff, as before the flatten. Metadata (size, head epoch, snapshot
+// epochs, parent) lives in the Raft model; the caller passes it in as a VDiskLayout, so
+// this module never decides it.
 //
 // Every mutating call is one atomic batch: a failed request leaves nothing half-written.
 // Mutations of one vDisk are serialised, because a read-modify-write of an edge block must
@@ -16,17 +18,22 @@
 // too, bounded by rangeBytesMax: at most two rows per block of the range plus the versions
 // newer than the newest snapshot that it deletes.
 //
-// Reading versions and following the clone chain is block-reader.ts; the clone chain
-// itself is layout.ts.
+// The longer jobs live in files of their own and run through a narrow BlockEngine view of
+// this store, in batches of batchBlocksMax blocks rather than one batch: rollback.ts (the
+// head back to a snapshot), flatten.ts (a clone copies in its parent's blocks), purge.ts
+// (a deleted vDisk's rows). Each says how it stays correct when cut short. Diff pages are
+// change-index.ts; reading versions and following the clone chain, block-reader.ts and
+// layout.ts.
 
 import { VstorError } from '../errors.ts';
-import type { BatchOperation, BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+import type { BatchOperation, BlockDatabase, BlockEngine, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
 import { BlockReader } from './block-reader.ts';
 import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
 import type { ChangedRangesPage } from './change-index.ts';
 import { changedRangesPage } from './change-index.ts';
 import type { BlockRange, Extent } from './extents.ts';
 import { allocationExtents } from './extents.ts';
+import { flatten } from './flatten.ts';
 import type { VDiskLayout } from './layout.ts';
 import {
   BLOCK_BYTES,
@@ -40,10 +47,14 @@ import {
   changeKey,
   decodeBlockKey,
 } from './keys.ts';
+import { purge, vdiskIds } from './purge.ts';
+import type { RollbackIntent } from './rollback.ts';
+import { interruptedRollbacks, rollBack } from './rollback.ts';
 
-export type { BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+export type { BatchOperation, BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
 export type { ChangedRangesPage } from './change-index.ts';
 export type { ParentLink, VDiskLayout } from './layout.ts';
+export type { RollbackIntent } from './rollback.ts';
 
 export interface BlockStoreOptions {
   db: BlockDatabase;
@@ -54,6 +65,12 @@ export interface BlockStoreOptions {
    * requestBytesMax since no payload travels, but bounded: these build one batch or map.
    */
   rangeBytesMax: number;
+  /**
+   * The most blocks one batch of rollback or flatten copies or visits, and the most rows
+   * one batch of purge deletes. Default: requestBytesMax in blocks, so a batch of copies
+   * carries no more payload than the largest write.
+   */
+  batchBlocksMax?: number;
   /** The most ranges one diff returns; a larger diff must be paged. Default 65,536. */
   diffRangesMax?: number;
   /** Called with the place of every record that fails its checksum on a read. */
@@ -88,6 +105,8 @@ export class BlockStore {
   private readonly rangeBytesMax: number;
   private readonly diffRangesMax: number;
   private readonly reader: BlockReader;
+  /** This store as the longer jobs see it. */
+  private readonly engine: BlockEngine;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
 
@@ -97,15 +116,24 @@ export class BlockStore {
         throw new VstorError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${BLOCK_BYTES}, got ${value}`);
       }
     }
+    const batchBlocksMax = options.batchBlocksMax ?? Math.floor(options.requestBytesMax / BLOCK_BYTES);
     const diffRangesMax = options.diffRangesMax ?? DIFF_RANGES_MAX_DEFAULT;
-    if (!Number.isSafeInteger(diffRangesMax) || diffRangesMax < 1) {
-      throw new VstorError('INVALID_ARGUMENT', `diffRangesMax must be a positive integer, got ${diffRangesMax}`);
+    for (const [name, value] of [['batchBlocksMax', batchBlocksMax], ['diffRangesMax', diffRangesMax]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new VstorError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${value}`);
     }
     this.db = options.db;
     this.requestBytesMax = options.requestBytesMax;
     this.rangeBytesMax = options.rangeBytesMax;
     this.diffRangesMax = diffRangesMax;
     this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
+    this.engine = {
+      db: this.db,
+      reader: this.reader,
+      counters: this.counters,
+      batchBlocksMax,
+      commit: (operations, sync) => this.commit(operations, sync),
+      exclusive: (vdiskId, work) => this.exclusive(vdiskId, work),
+    };
   }
 
   // ---- public: validate, then do the work -------------------------------------------------
@@ -209,6 +237,62 @@ export class BlockStore {
       throw new VstorError('INVALID_ARGUMENT', `diff rangesMax must be an integer in [1, ${this.diffRangesMax}], got ${rangesMax}`);
     }
     return changedRangesPage(this.db, this.counters, vdisk.id, fromEpoch, toEpoch, startBlockIndex, rangesMax);
+  }
+
+  /**
+   * Rolls the head back to a snapshot: afterwards a read at `headEpoch` returns what a read
+   * at `snapshotEpoch` returns, parent fall-through included. Snapshots after it stay, and
+   * diffs between live epochs stay exact. It costs the change rows of (snapshotEpoch,
+   * headEpoch], not the disk's size, and runs in batches under the vDisk's mutation lock,
+   * which it holds to the end (writes wait; reads in between may see a mix, which is why
+   * the daemon serves no I/O to the vDisk meanwhile). Cut short by a crash, it leaves an
+   * intent that interruptedRollbacks() lists; running it again with the same epochs
+   * finishes it, and so does any later rollback of the vDisk.
+   */
+  async rollback(vdisk: VDiskLayout, headEpoch: number, snapshotEpoch: number): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkHeadEpoch(vdisk, headEpoch);
+    this.checkEpoch(snapshotEpoch);
+    if (!vdisk.snapshotEpochs.includes(snapshotEpoch)) {
+      throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: epoch ${snapshotEpoch} is not one of its snapshot epochs [${vdisk.snapshotEpochs.join(', ')}]`);
+    }
+    await this.exclusive(vdisk.id, () => rollBack(this.engine, vdisk, headEpoch, snapshotEpoch));
+  }
+
+  /** Rollbacks that were started and did not finish: run each again before serving its vDisk. */
+  async interruptedRollbacks(): Promise<RollbackIntent[]> {
+    this.checkOpen();
+    return interruptedRollbacks(this.engine);
+  }
+
+  /**
+   * Copies into a clone every block any of its epochs (snapshots and head) reads from its
+   * parent chain, so that afterwards they read the same with `parent` removed from the
+   * layout. Reads are unchanged throughout; a flatten cut short is finished by calling it
+   * again; once it returns, the copies are durable. Costs the parent chain's stored
+   * versions. A vDisk without parent has nothing to do.
+   */
+  async flatten(vdisk: VDiskLayout): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    await flatten(this.engine, vdisk);
+  }
+
+  /**
+   * Deletes every block version, change row and rollback intent of a vDisk (one the model
+   * no longer has), in batches; returns the rows deleted. Running it again deletes nothing.
+   */
+  async purge(vdiskId: number): Promise<number> {
+    this.checkOpen();
+    this.checkVDiskId(vdiskId);
+    return purge(this.engine, vdiskId);
+  }
+
+  /** The ids of every vDisk that has rows here, ascending: the daemon purges the unknown ones. */
+  async vdiskIds(): Promise<number[]> {
+    this.checkOpen();
+    return vdiskIds(this.engine);
   }
 
   // ---- protected: the work ---------------------------------------------------------------
@@ -339,6 +423,16 @@ export class BlockStore {
   }
 
   // ---- helpers -------------------------------------------------------------------------
+
+  /**
+   * Writes one batch of a longer job (rollback, flatten, purge); with `sync`, it and every
+   * earlier batch are durable, even when it is empty. A subclass may fail it on purpose to
+   * test what a crash between batches leaves.
+   */
+  protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
+    if (operations.length > 0) await this.db.batch(operations, { sync });
+    else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
+  }
 
   /**
    * Runs `work` when every earlier mutation of the vDisk has finished, and holds later ones
