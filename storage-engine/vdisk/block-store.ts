@@ -5,56 +5,56 @@
 // Epochs: a vDisk's head is its newest epoch; taking a snapshot closes the head epoch (it
 // becomes a snapshot epoch) and opens the next one. Writes go to the head epoch only, and a
 // read at epoch e sees the newest version of each block ≤ e. Epochs start at 1: epoch 0 is
-// "before the first write", always empty, so diff(vdisk, 0, e) is everything up to e, and
-// no write may go there. Metadata (size, head epoch, snapshot epochs, parent) lives in the
-// Raft model; the caller passes it in as a VDiskLayout, so this module never decides it.
+// "before the first write", so diff(vdisk, 0, e) is everything written up to e, and no
+// write may go there. Only flatten puts versions at epoch 0: the blocks a clone inherited,
+// which are in no diff, as before the flatten. Metadata (size, head epoch, snapshot
+// epochs, parent) lives in the Raft model; the caller passes it in as a VDiskLayout, so
+// this module never decides it.
 //
 // Every mutating call is one atomic batch: a failed request leaves nothing half-written.
 // Mutations of one vDisk are serialised, because a read-modify-write of an edge block must
 // not interleave with another write of the same block (several NBD connections may share
-// an export). Reads need no lock: each batch is atomic.
+// an export). Reads need no lock: each batch is atomic. A trim or write-zeroes is one batch
+// too, bounded by rangeBytesMax: at most two rows per block of the range plus the versions
+// newer than the newest snapshot that it deletes.
+//
+// The longer jobs live in files of their own and run through a narrow BlockEngine view of
+// this store, in batches of batchBlocksMax blocks rather than one batch: rollback.ts (the
+// head back to a snapshot), flatten.ts (a clone copies in its parent's blocks), purge.ts
+// (a deleted vDisk's rows). Each says how it stays correct when cut short. Diff pages are
+// change-index.ts; reading versions and following the clone chain, block-reader.ts and
+// layout.ts.
 
-import type { ClassicLevel } from 'classic-level';
 import { VstorError } from '../errors.ts';
-import type { BlockVersion } from './block-record.ts';
-import { decodeBlockRecord, encodeDataRecord, encodeTombstoneRecord, recordKind } from './block-record.ts';
+import type { BatchOperation, BlockDatabase, BlockEngine, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+import { BlockReader } from './block-reader.ts';
+import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
+import type { ChangedRangesPage } from './change-index.ts';
+import { changedRangesPage } from './change-index.ts';
 import type { BlockRange, Extent } from './extents.ts';
-import { allocationExtents, blockRanges } from './extents.ts';
+import { allocationExtents } from './extents.ts';
+import { flatten } from './flatten.ts';
+import type { VDiskLayout } from './layout.ts';
 import {
   BLOCK_BYTES,
   EPOCH_MAX,
   FLUSH_MARKER_KEY,
+  VDISK_BLOCKS_MAX,
   VDISK_BYTES_MAX,
   VDISK_ID_MAX,
   blockKey,
-  blockVersionsBounds,
   blocksBounds,
   changeKey,
-  changesBounds,
   decodeBlockKey,
-  decodeChangeKey,
 } from './keys.ts';
+import { purge, vdiskIds } from './purge.ts';
+import type { RollbackIntent } from './rollback.ts';
+import { interruptedRollbacks, rollBack } from './rollback.ts';
 
-/**
- * A classic-level database with 'view' keys and values, opened and closed by the caller.
- * classic-level rather than any abstract-level: flush and FUA need its `sync` option.
- */
-export type BlockDatabase = ClassicLevel<Uint8Array, Uint8Array>;
-
-/** What the model knows of a vDisk, as far as its blocks are concerned. */
-export interface VDiskLayout {
-  readonly id: number;
-  readonly sizeBytes: number;
-  /** Closed epochs that snapshots still read, in any order; all below the head epoch. */
-  readonly snapshotEpochs: readonly number[];
-  /** For a linked clone: the parent vDisk and the snapshot epoch it was cloned from. */
-  readonly parent?: ParentLink;
-}
-
-export interface ParentLink {
-  readonly vdisk: VDiskLayout;
-  readonly epoch: number;
-}
+export type { BatchOperation, BlockDatabase, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
+export type { ChangedRangesPage } from './change-index.ts';
+export type { ParentLink, VDiskLayout } from './layout.ts';
+export type { RollbackIntent } from './rollback.ts';
 
 export interface BlockStoreOptions {
   db: BlockDatabase;
@@ -65,6 +65,16 @@ export interface BlockStoreOptions {
    * requestBytesMax since no payload travels, but bounded: these build one batch or map.
    */
   rangeBytesMax: number;
+  /**
+   * The most blocks one batch of rollback or flatten copies or visits, and the most rows
+   * one batch of purge deletes. Default: requestBytesMax in blocks, so a batch of copies
+   * carries no more payload than the largest write.
+   */
+  batchBlocksMax?: number;
+  /** The most ranges one diff returns; a larger diff must be paged. Default 65,536. */
+  diffRangesMax?: number;
+  /** Called with the place of every record that fails its checksum on a read. */
+  onCorruption?: (location: CorruptionLocation) => void;
 }
 
 export interface WriteOptions {
@@ -72,19 +82,14 @@ export interface WriteOptions {
   sync?: boolean;
 }
 
-/** Work counters: what each operation cost, for metrics and for tests that bound the cost. */
-export interface BlockStoreCounters {
-  /** Block versions read by point lookups, scans and edge read-modify-writes. */
-  blockRowsScanned: number;
-  /** Change-index rows read by diff(). */
-  changeRowsScanned: number;
-  /** Versions that trim or write-zeroes deleted because nothing could read them. */
-  versionsReclaimed: number;
-  /** Records that failed their checksum. */
-  corruptBlocks: number;
+export interface DiffOptions {
+  /** The first block the page covers; the next page starts where the last range ends. */
+  startBlockIndex?: number;
+  /** Page size: the most ranges returned, at most diffRangesMax. */
+  rangesMax?: number;
 }
 
-type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+export const DIFF_RANGES_MAX_DEFAULT = 65_536;
 
 const EMPTY = new Uint8Array(0);
 /**
@@ -98,6 +103,10 @@ export class BlockStore {
   private readonly db: BlockDatabase;
   private readonly requestBytesMax: number;
   private readonly rangeBytesMax: number;
+  private readonly diffRangesMax: number;
+  private readonly reader: BlockReader;
+  /** This store as the longer jobs see it. */
+  private readonly engine: BlockEngine;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
 
@@ -107,9 +116,24 @@ export class BlockStore {
         throw new VstorError('INVALID_ARGUMENT', `${name} must be an integer ≥ ${BLOCK_BYTES}, got ${value}`);
       }
     }
+    const batchBlocksMax = options.batchBlocksMax ?? Math.floor(options.requestBytesMax / BLOCK_BYTES);
+    const diffRangesMax = options.diffRangesMax ?? DIFF_RANGES_MAX_DEFAULT;
+    for (const [name, value] of [['batchBlocksMax', batchBlocksMax], ['diffRangesMax', diffRangesMax]] as const) {
+      if (!Number.isSafeInteger(value) || value < 1) throw new VstorError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${value}`);
+    }
     this.db = options.db;
     this.requestBytesMax = options.requestBytesMax;
     this.rangeBytesMax = options.rangeBytesMax;
+    this.diffRangesMax = diffRangesMax;
+    this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
+    this.engine = {
+      db: this.db,
+      reader: this.reader,
+      counters: this.counters,
+      batchBlocksMax,
+      commit: (operations, sync) => this.commit(operations, sync),
+      exclusive: (vdiskId, work) => this.exclusive(vdiskId, work),
+    };
   }
 
   // ---- public: validate, then do the work -------------------------------------------------
@@ -173,14 +197,102 @@ export class BlockStore {
    * The block ranges written (data, trim or zeroes) in epochs (fromEpoch, toEpoch] of one
    * vDisk, sorted and merged. It scans only the change index of those epochs, so it costs
    * what changed, not the disk's size. Blocks written back to their old contents count.
+   *
+   * Without `rangesMax` it is the whole diff (from `startBlockIndex`, if given), and a diff
+   * of more than diffRangesMax ranges is refused with RESOURCE_EXHAUSTED rather than held
+   * in memory. With `rangesMax` it is one page: see diffPage().
    */
-  async diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
+  async diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options: DiffOptions = {}): Promise<BlockRange[]> {
+    const paged = options.rangesMax !== undefined;
+    const page = await this.diffPage(vdisk, fromEpoch, toEpoch, { ...options, rangesMax: options.rangesMax ?? this.diffRangesMax });
+    if (!paged && page.nextStartBlockIndex !== undefined) {
+      throw new VstorError(
+        'RESOURCE_EXHAUSTED',
+        `vdisk ${vdisk.id}: the diff of epochs (${fromEpoch}, ${toEpoch}] has more than ${this.diffRangesMax} ranges; fetch it in pages (startBlockIndex, rangesMax)`,
+        { retryable: false },
+      );
+    }
+    return page.ranges;
+  }
+
+  /**
+   * One page of a diff: at most `rangesMax` ranges of blocks ≥ startBlockIndex, sorted and
+   * merged, and where the next page starts (undefined after the last page). Pages are
+   * disjoint and in order; concatenated they are the diff, each block once, though a range
+   * may come split where a page ends. A page costs its rows plus about one row and one seek
+   * per epoch in the range that has changes.
+   */
+  async diffPage(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options: DiffOptions = {}): Promise<ChangedRangesPage> {
     this.checkOpen();
     this.checkLayout(vdisk);
     this.checkEpoch(fromEpoch);
     this.checkEpoch(toEpoch);
     if (fromEpoch > toEpoch) throw new VstorError('INVALID_ARGUMENT', `diff from epoch ${fromEpoch} is after to epoch ${toEpoch}`);
-    return this.changedBlocks(vdisk.id, fromEpoch, toEpoch);
+    const startBlockIndex = options.startBlockIndex ?? 0;
+    const rangesMax = options.rangesMax ?? this.diffRangesMax;
+    if (!Number.isSafeInteger(startBlockIndex) || startBlockIndex < 0 || startBlockIndex > VDISK_BLOCKS_MAX) {
+      throw new VstorError('INVALID_ARGUMENT', `diff startBlockIndex must be an integer in [0, ${VDISK_BLOCKS_MAX}], got ${startBlockIndex}`);
+    }
+    if (!Number.isSafeInteger(rangesMax) || rangesMax < 1 || rangesMax > this.diffRangesMax) {
+      throw new VstorError('INVALID_ARGUMENT', `diff rangesMax must be an integer in [1, ${this.diffRangesMax}], got ${rangesMax}`);
+    }
+    return changedRangesPage(this.db, this.counters, vdisk.id, fromEpoch, toEpoch, startBlockIndex, rangesMax);
+  }
+
+  /**
+   * Rolls the head back to a snapshot: afterwards a read at `headEpoch` returns what a read
+   * at `snapshotEpoch` returns, parent fall-through included. Snapshots after it stay, and
+   * diffs between live epochs stay exact. It costs the change rows of (snapshotEpoch,
+   * headEpoch], not the disk's size, and runs in batches under the vDisk's mutation lock,
+   * which it holds to the end (writes wait; reads in between may see a mix, which is why
+   * the daemon serves no I/O to the vDisk meanwhile). Cut short by a crash, it leaves an
+   * intent that interruptedRollbacks() lists; running it again with the same epochs
+   * finishes it, and so does any later rollback of the vDisk.
+   */
+  async rollback(vdisk: VDiskLayout, headEpoch: number, snapshotEpoch: number): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    this.checkHeadEpoch(vdisk, headEpoch);
+    this.checkEpoch(snapshotEpoch);
+    if (!vdisk.snapshotEpochs.includes(snapshotEpoch)) {
+      throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: epoch ${snapshotEpoch} is not one of its snapshot epochs [${vdisk.snapshotEpochs.join(', ')}]`);
+    }
+    await this.exclusive(vdisk.id, () => rollBack(this.engine, vdisk, headEpoch, snapshotEpoch));
+  }
+
+  /** Rollbacks that were started and did not finish: run each again before serving its vDisk. */
+  async interruptedRollbacks(): Promise<RollbackIntent[]> {
+    this.checkOpen();
+    return interruptedRollbacks(this.engine);
+  }
+
+  /**
+   * Copies into a clone every block any of its epochs (snapshots and head) reads from its
+   * parent chain, so that afterwards they read the same with `parent` removed from the
+   * layout. Reads are unchanged throughout; a flatten cut short is finished by calling it
+   * again; once it returns, the copies are durable. Costs the parent chain's stored
+   * versions. A vDisk without parent has nothing to do.
+   */
+  async flatten(vdisk: VDiskLayout): Promise<void> {
+    this.checkOpen();
+    this.checkLayout(vdisk);
+    await flatten(this.engine, vdisk);
+  }
+
+  /**
+   * Deletes every block version, change row and rollback intent of a vDisk (one the model
+   * no longer has), in batches; returns the rows deleted. Running it again deletes nothing.
+   */
+  async purge(vdiskId: number): Promise<number> {
+    this.checkOpen();
+    this.checkVDiskId(vdiskId);
+    return purge(this.engine, vdiskId);
+  }
+
+  /** The ids of every vDisk that has rows here, ascending: the daemon purges the unknown ones. */
+  async vdiskIds(): Promise<number[]> {
+    this.checkOpen();
+    return vdiskIds(this.engine);
   }
 
   // ---- protected: the work ---------------------------------------------------------------
@@ -198,7 +310,7 @@ export class BlockStore {
         block = bytes.subarray(from - offsetBytes, to - offsetBytes);
       } else {
         block = new Uint8Array(BLOCK_BYTES);
-        const current = await this.readBlock(vdisk, epoch, blockIndex);
+        const current = await this.reader.readBlock(vdisk, epoch, blockIndex);
         if (current !== undefined) block.set(current);
         block.set(bytes.subarray(from - offsetBytes, to - offsetBytes), from - blockStart);
       }
@@ -215,7 +327,7 @@ export class BlockStore {
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
     for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
-      const block = await this.readBlock(vdisk, epoch, blockIndex);
+      const block = await this.reader.readBlock(vdisk, epoch, blockIndex);
       if (block === undefined) continue;
       const blockStart = blockIndex * BLOCK_BYTES;
       const from = Math.max(offsetBytes, blockStart);
@@ -223,33 +335,6 @@ export class BlockStore {
       result.set(block.subarray(from - blockStart, to - blockStart), from - offsetBytes);
     }
     return result;
-  }
-
-  /**
-   * The block as of `epoch`, or undefined for zeros. A vDisk with no version of the block
-   * falls through to its parent at the clone's epoch, and so on up the chain; a tombstone
-   * stops the fall-through, since it means "zeroed here".
-   */
-  protected async readBlock(vdisk: VDiskLayout, epoch: number, blockIndex: number): Promise<Uint8Array | undefined> {
-    let layout: VDiskLayout | undefined = vdisk;
-    let layoutEpoch = epoch;
-    while (layout !== undefined && blockIndex * BLOCK_BYTES < layout.sizeBytes) {
-      const version = await this.newestVersion(layout.id, blockIndex, layoutEpoch);
-      if (version !== undefined) return version.kind === 'data' ? version.bytes : undefined;
-      layoutEpoch = layout.parent?.epoch ?? 0;
-      layout = layout.parent?.vdisk;
-    }
-    return undefined;
-  }
-
-  /** The newest version of one block with epoch ≤ `epoch`: one reverse seek, one row. */
-  protected async newestVersion(vdiskId: number, blockIndex: number, epoch: number): Promise<BlockVersion | undefined> {
-    const bounds = blockVersionsBounds(vdiskId, blockIndex, epoch);
-    for await (const [key, value] of this.db.iterator({ ...bounds, reverse: true, limit: 1 })) {
-      this.counters.blockRowsScanned++;
-      return this.decode(key, value);
-    }
-    return undefined;
   }
 
   protected async zeroRange(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, sync: boolean): Promise<void> {
@@ -262,7 +347,7 @@ export class BlockStore {
     if (offsetBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(offsetBytes / BLOCK_BYTES));
     if (endBytes % BLOCK_BYTES !== 0) edges.add(Math.floor(endBytes / BLOCK_BYTES));
     for (const blockIndex of edges) {
-      const current = await this.readBlock(vdisk, epoch, blockIndex);
+      const current = await this.reader.readBlock(vdisk, epoch, blockIndex);
       if (current === undefined) continue;
       const block = Uint8Array.from(current);
       const blockStart = blockIndex * BLOCK_BYTES;
@@ -310,13 +395,13 @@ export class BlockStore {
         operations.push({ type: 'del', key });
         this.counters.versionsReclaimed++;
       } else {
-        newestKeptKind = this.decode(key, value).kind;
+        newestKeptKind = this.reader.decode(key, value).kind;
       }
     }
     finishBlock();
     if (vdisk.parent === undefined) return;
     // Blocks this clone never wrote read through to the parent: hide the parent's data.
-    const parentKinds = await this.resolveKinds(vdisk.parent.vdisk, vdisk.parent.epoch, firstBlockIndex, endBlockIndex);
+    const parentKinds = await this.reader.resolveKinds(vdisk.parent.vdisk, vdisk.parent.epoch, firstBlockIndex, endBlockIndex);
     for (const [blockIndex, kind] of parentKinds) {
       if (blocksWithVersions.has(blockIndex) || kind !== 'data') continue;
       putTombstone(blockIndex);
@@ -324,63 +409,12 @@ export class BlockStore {
     }
   }
 
-  /**
-   * The kind of the newest version ≤ epoch of every block in [first, end) that has one,
-   * following the parent chain for blocks the child lacks. Costs the number of stored
-   * versions in the range, not the range's size.
-   */
-  protected async resolveKinds(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number): Promise<Map<number, 'data' | 'tombstone'>> {
-    const kinds = new Map<number, 'data' | 'tombstone'>();
-    let layout: VDiskLayout | undefined = vdisk;
-    let layoutEpoch = epoch;
-    while (layout !== undefined) {
-      const end = Math.min(endBlockIndex, Math.ceil(layout.sizeBytes / BLOCK_BYTES));
-      if (end <= firstBlockIndex) break;
-      for await (const [blockIndex, kind] of this.newestKinds(layout.id, layoutEpoch, firstBlockIndex, end)) {
-        if (!kinds.has(blockIndex)) kinds.set(blockIndex, kind);
-      }
-      layoutEpoch = layout.parent?.epoch ?? 0;
-      layout = layout.parent?.vdisk;
-    }
-    return kinds;
-  }
-
-  /** One forward scan: for each block with a version ≤ epoch, the kind of the newest one. */
-  protected async *newestKinds(vdiskId: number, epoch: number, firstBlockIndex: number, endBlockIndex: number): AsyncGenerator<[number, 'data' | 'tombstone']> {
-    let currentBlockIndex = -1;
-    let newestKind: 'data' | 'tombstone' | undefined;
-    for await (const [key, value] of this.db.iterator(blocksBounds(vdiskId, firstBlockIndex, endBlockIndex))) {
-      this.counters.blockRowsScanned++;
-      const fields = decodeBlockKey(key);
-      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s block range is not a block key`);
-      if (fields.blockIndex !== currentBlockIndex) {
-        if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
-        currentBlockIndex = fields.blockIndex;
-        newestKind = undefined;
-      }
-      // The map does not verify payloads (it would read every block); reads do.
-      if (fields.epoch <= epoch) newestKind = recordKind(value);
-    }
-    if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
-  }
-
   protected async allocationMap(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]> {
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
-    const kinds = await this.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
+    const kinds = await this.reader.resolveKinds(vdisk, epoch, firstBlockIndex, endBlockIndex);
     const dataBlockIndexes = [...kinds].filter(([, kind]) => kind === 'data').map(([blockIndex]) => blockIndex);
     return allocationExtents(dataBlockIndexes, offsetBytes, lengthBytes);
-  }
-
-  protected async changedBlocks(vdiskId: number, fromEpoch: number, toEpoch: number): Promise<BlockRange[]> {
-    const blockIndexes = new Set<number>();
-    for await (const key of this.db.keys(changesBounds(vdiskId, fromEpoch, toEpoch))) {
-      this.counters.changeRowsScanned++;
-      const fields = decodeChangeKey(key);
-      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
-      blockIndexes.add(fields.blockIndex);
-    }
-    return blockRanges(blockIndexes);
   }
 
   /** The database, for the scrubber, which scans and deletes under exclusive(). */
@@ -390,13 +424,14 @@ export class BlockStore {
 
   // ---- helpers -------------------------------------------------------------------------
 
-  private decode(key: Uint8Array, value: Uint8Array): BlockVersion {
-    try {
-      return decodeBlockRecord(key, value);
-    } catch (error) {
-      if (error instanceof VstorError && error.code === 'CORRUPTION') this.counters.corruptBlocks++;
-      throw error;
-    }
+  /**
+   * Writes one batch of a longer job (rollback, flatten, purge); with `sync`, it and every
+   * earlier batch are durable, even when it is empty. A subclass may fail it on purpose to
+   * test what a crash between batches leaves.
+   */
+  protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
+    if (operations.length > 0) await this.db.batch(operations, { sync });
+    else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
   }
 
   /**
@@ -425,9 +460,7 @@ export class BlockStore {
     const seen = new Set<number>();
     let layout: VDiskLayout | undefined = vdisk;
     while (layout !== undefined) {
-      if (!Number.isInteger(layout.id) || layout.id < 0 || layout.id > VDISK_ID_MAX) {
-        throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${layout.id}`);
-      }
+      this.checkVDiskId(layout.id);
       if (!Number.isSafeInteger(layout.sizeBytes) || layout.sizeBytes < 0 || layout.sizeBytes > VDISK_BYTES_MAX) {
         throw new VstorError('INVALID_ARGUMENT', `vdisk ${layout.id} size must be an integer in [0, ${VDISK_BYTES_MAX}] bytes, got ${layout.sizeBytes}`);
       }
@@ -438,6 +471,12 @@ export class BlockStore {
       }
       if (layout.parent !== undefined) this.checkEpoch(layout.parent.epoch);
       layout = layout.parent?.vdisk;
+    }
+  }
+
+  private checkVDiskId(vdiskId: number): void {
+    if (!Number.isInteger(vdiskId) || vdiskId < 0 || vdiskId > VDISK_ID_MAX) {
+      throw new VstorError('INVALID_ARGUMENT', `vdisk id must be an integer in [0, ${VDISK_ID_MAX}], got ${vdiskId}`);
     }
   }
 

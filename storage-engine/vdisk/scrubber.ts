@@ -62,16 +62,19 @@ export class Scrubber {
   }
 
   /**
-   * Scrubs one vDisk. `liveEpochs` must hold every epoch anything may still read: the head,
-   * each snapshot, and each snapshot a clone was taken from. Progress counts accumulate
-   * over calls; the report counts this call only.
+   * Scrubs one vDisk. Every epoch anything may still read must be named, in `liveEpochs`
+   * or among the layout's snapshot epochs (both are kept): the head, each snapshot, and
+   * each epoch a clone hangs from. A clone reads this vDisk at its parent epoch, and this
+   * vDisk's layout knows nothing of its clones: that epoch is kept only because the model
+   * keeps a snapshot with clones, or because the caller lists it. Progress counts
+   * accumulate over calls; the report counts this call only.
    */
   async scrubVDisk(vdisk: VDiskLayout, liveEpochs: readonly number[]): Promise<ScrubReport> {
     if (liveEpochs.length === 0) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: a scrub needs at least the head epoch`);
     for (const epoch of liveEpochs) {
       if (!Number.isInteger(epoch) || epoch < 0) throw new VstorError('INVALID_ARGUMENT', `vdisk ${vdisk.id}: live epoch ${epoch} is not a non-negative integer`);
     }
-    const sortedEpochs = [...new Set(liveEpochs)].sort((a, b) => a - b);
+    const sortedEpochs = [...new Set([...liveEpochs, ...vdisk.snapshotEpochs])].sort((a, b) => a - b);
     const report: ScrubReport = { blocksScanned: 0, versionsScanned: 0, versionsReclaimed: 0, corruptVersions: 0, passes: 0, corruptLocations: [] };
     const endBlockIndex = Math.ceil(vdisk.sizeBytes / BLOCK_BYTES);
     let nextBlockIndex = 0;

@@ -1,31 +1,38 @@
 // The block store against the plainest possible model: per vDisk, one byte array for the
-// head and a copy per snapshot epoch. One seeded PRNG drives random writes, trims,
-// write-zeroes, snapshots (epoch bumps), snapshot deletions, clones, flushes and scrubs
-// (reclaiming what no live epoch reads), and after
-// every step the engine must read what the model holds at a random live epoch, report a
-// diff equal to the blocks the model saw touched, and map no data where the model is zero.
+// head and a copy per snapshot epoch. One seeded PRNG drives random unaligned writes, trims,
+// write-zeroes, snapshots (epoch bumps), snapshot deletions, scrubs (reclaiming what no
+// live epoch reads), rollbacks (some cut short by a simulated crash between batches and
+// finished from interruptedRollbacks()), clones of snapshots and writes to them, flattens
+// (some cut short and called again), deletions with purge, flushes, allocation maps and
+// diffs, whole and paged. After every step the engine must read what the model holds at a
+// random live epoch; a diff must report every block the model saw changed and none it did
+// not see touched, and its pages must concatenate to the whole diff; a map must show no
+// hole where the model holds data. Jobs run in small batches, so every job takes several.
 // A failure names its seed; VSTOR_VDISK_SEED=<seed> replays exactly that run, and
 // VSTOR_VDISK_STEPS=<count> lengthens a soak run.
 
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { ClassicLevel } from 'classic-level';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SeededRandom } from '../../consensus/random.ts';
-import type { VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
+import type { BlockStore, VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
 import type { BlockRange } from '../../storage-engine/vdisk/extents.ts';
-import { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { BLOCK_BYTES } from '../../storage-engine/vdisk/keys.ts';
 import { Scrubber } from '../../storage-engine/vdisk/scrubber.ts';
+import { InterruptibleStore, SimulatedCrash, testDirectory } from './support.ts';
 
-const STEPS = process.env['VSTOR_VDISK_STEPS'] === undefined ? 250 : Number(process.env['VSTOR_VDISK_STEPS']);
-const DISKS_MAX = 3;
-const SEEDS = process.env['VSTOR_VDISK_SEED'] === undefined ? [1, 2, 3, 4, 5, 6, 7, 8] : [Number(process.env['VSTOR_VDISK_SEED'])];
+const STEPS = process.env['VSTOR_VDISK_STEPS'] === undefined ? 300 : Number(process.env['VSTOR_VDISK_STEPS']);
+const DISKS_MAX = 4;
+const SEEDS = process.env['VSTOR_VDISK_SEED'] === undefined ? Array.from({ length: 16 }, (_, index) => index + 1) : [Number(process.env['VSTOR_VDISK_SEED'])];
+
+interface ModelLayout {
+  id: number;
+  sizeBytes: number;
+  snapshotEpochs: number[];
+  parent?: { vdisk: VDiskLayout; epoch: number };
+}
 
 interface ModelDisk {
-  layout: { id: number; sizeBytes: number; snapshotEpochs: number[]; parent?: { vdisk: VDiskLayout; epoch: number } };
+  layout: ModelLayout;
   headEpoch: number;
   head: Uint8Array;
   snapshots: Map<number, Uint8Array>;
@@ -33,19 +40,10 @@ interface ModelDisk {
   changed: Map<number, Set<number>>;
   /** Blocks any write, trim or write-zeroes covered, per epoch: diff reports no others. */
   touched: Map<number, Set<number>>;
-  /** Snapshot epochs that clones hang from: they cannot be deleted. */
-  pinned: Set<number>;
-}
-
-async function openStore(t: ExecutionContext): Promise<BlockStore> {
-  const directory = await mkdtemp(join(tmpdir(), 'vstor-vdisk-model-'));
-  const db = new ClassicLevel<Uint8Array, Uint8Array>(directory, { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  t.teardown(async () => {
-    await db.close();
-    await rm(directory, { recursive: true, force: true });
-  });
-  return new BlockStore({ db, requestBytesMax: 4 * BLOCK_BYTES, rangeBytesMax: 64 * BLOCK_BYTES });
+  /** How many clones hang from each snapshot epoch: those cannot be deleted. */
+  clones: Map<number, number>;
+  /** For a clone: the model of its parent, to unpin when it is flattened or deleted. */
+  parentDisk?: ModelDisk;
 }
 
 function randomBytes(random: SeededRandom, lengthBytes: number): Uint8Array {
@@ -67,9 +65,14 @@ function randomRange(random: SeededRandom, sizeBytes: number, lengthBytesMax: nu
   return [offsetBytes, lengthBytes];
 }
 
-function touch(sets: Map<number, Set<number>>, epoch: number, offsetBytes: number, lengthBytes: number): void {
+function blockSet(sets: Map<number, Set<number>>, epoch: number): Set<number> {
   let set = sets.get(epoch);
   if (set === undefined) sets.set(epoch, (set = new Set()));
+  return set;
+}
+
+function touch(sets: Map<number, Set<number>>, epoch: number, offsetBytes: number, lengthBytes: number): void {
+  const set = blockSet(sets, epoch);
   for (let block = Math.floor(offsetBytes / BLOCK_BYTES); block < Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES); block++) set.add(block);
 }
 
@@ -85,24 +88,105 @@ function blocksOf(ranges: BlockRange[]): number[] {
   return ranges.flatMap((range) => Array.from({ length: range.blockCount }, (_, index) => range.firstBlockIndex + index));
 }
 
+function differingBlocks(a: Uint8Array, b: Uint8Array): Set<number> {
+  const blocks = new Set<number>();
+  for (let start = 0; start < a.length; start += BLOCK_BYTES) {
+    if (!Buffer.from(a.subarray(start, start + BLOCK_BYTES)).equals(b.subarray(start, start + BLOCK_BYTES))) blocks.add(start / BLOCK_BYTES);
+  }
+  return blocks;
+}
+
+function unpin(disk: ModelDisk): void {
+  const parent = disk.parentDisk;
+  if (parent === undefined) return;
+  const epoch = disk.layout.parent!.epoch;
+  const count = parent.clones.get(epoch)! - 1;
+  if (count === 0) parent.clones.delete(epoch);
+  else parent.clones.set(epoch, count);
+  delete disk.layout.parent;
+  delete disk.parentDisk;
+}
+
+/** The model's side of a rollback of `disk`'s head to snapshot epoch `target`. */
+function rollBackModel(disk: ModelDisk, target: number): void {
+  const newest = Math.max(...disk.snapshots.keys());
+  const targetContent = disk.snapshots.get(target)!;
+  // The head now differs from the newest snapshot exactly where the target does, and the
+  // engine may rewrite at the head any block touched between the target and the newest.
+  const mustReport = differingBlocks(targetContent, disk.snapshots.get(newest)!);
+  const mayReport = new Set<number>();
+  for (const [epoch, blocks] of disk.touched) if (epoch > target && epoch <= newest) for (const block of blocks) mayReport.add(block);
+  for (const sets of [disk.changed, disk.touched]) for (const epoch of [...sets.keys()]) if (epoch > newest) sets.delete(epoch);
+  disk.changed.set(disk.headEpoch, mustReport);
+  disk.touched.set(disk.headEpoch, new Set([...mayReport, ...mustReport]));
+  disk.head = targetContent.slice();
+}
+
+/** Checks a diff, whole and in pages, against the model. */
+async function checkDiff(t: ExecutionContext, store: BlockStore, random: SeededRandom, disk: ModelDisk, from: number, to: number): Promise<void> {
+  const inEpochs = (sets: Map<number, Set<number>>): Set<number> => {
+    const union = new Set<number>();
+    for (const [epoch, blocks] of sets) if (epoch > from && epoch <= to) for (const block of blocks) union.add(block);
+    return union;
+  };
+  const whole = await store.diff(disk.layout, from, to);
+  const reported = new Set(blocksOf(whole));
+  const missing = [...inEpochs(disk.changed)].filter((block) => !reported.has(block));
+  const extra = [...reported].filter((block) => !inEpochs(disk.touched).has(block));
+  t.deepEqual({ missing, extra }, { missing: [], extra: [] }, `diff (${from}, ${to}] of disk ${disk.layout.id}`);
+
+  // Pages of a few ranges each: in order, disjoint, within their page size, and together
+  // the whole diff (ranges split at a seam merge back).
+  const rangesMax = 1 + random.nextInt(3);
+  const paged: BlockRange[] = [];
+  let startBlockIndex: number | undefined = 0;
+  for (let pages = 0; startBlockIndex !== undefined; pages++) {
+    // Every page but the last returns a block at least.
+    if (pages > blocksOf(whole).length + 1) {
+      t.fail(`diff (${from}, ${to}] of disk ${disk.layout.id} did not end after ${pages} pages`);
+      return;
+    }
+    const page = await store.diffPage(disk.layout, from, to, { startBlockIndex, rangesMax });
+    t.true(page.ranges.length <= rangesMax);
+    for (const range of page.ranges) {
+      t.true(range.firstBlockIndex >= startBlockIndex, 'a page starts at its start block');
+      const last = paged[paged.length - 1];
+      if (last !== undefined && last.firstBlockIndex + last.blockCount === range.firstBlockIndex) last.blockCount += range.blockCount;
+      else paged.push({ ...range });
+    }
+    startBlockIndex = page.nextStartBlockIndex;
+  }
+  t.deepEqual(paged, whole, `paged diff (${from}, ${to}] of disk ${disk.layout.id} in pages of ${rangesMax}`);
+}
+
 async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
   const random = new SeededRandom(seed);
-  const store = await openStore(t);
+  const directory = await testDirectory(t);
+  const db = await directory.open();
+  const store = new InterruptibleStore({ db, requestBytesMax: 4 * BLOCK_BYTES, rangeBytesMax: 64 * BLOCK_BYTES, batchBlocksMax: 1 + random.nextInt(4) });
   const scrubber = new Scrubber(store, { rowsPerPassMax: 1 + random.nextInt(8) });
   const sizeBytes = (8 + random.nextInt(12)) * BLOCK_BYTES + random.nextInt(BLOCK_BYTES);
-  const disks: ModelDisk[] = [{
-    layout: { id: 1, sizeBytes, snapshotEpochs: [] },
+  let nextId = 1;
+  const newDisk = (layout: Omit<ModelLayout, 'id'>, head: Uint8Array): ModelDisk => ({
+    layout: { id: nextId++, ...layout },
     headEpoch: 1,
-    head: new Uint8Array(sizeBytes),
+    head,
     snapshots: new Map(),
     changed: new Map(),
     touched: new Map(),
-    pinned: new Set(),
-  }];
+    clones: new Map(),
+  });
+  const disks: ModelDisk[] = [newDisk({ sizeBytes, snapshotEpochs: [] }, new Uint8Array(sizeBytes))];
   const history: string[] = [];
+  /** How often each job ran (and was cut short), logged so a run shows what it covered. */
+  const ran = { rollbacks: 0, rollbacksCut: 0, rollbacksOverLaterSnapshots: 0, flattens: 0, flattensCut: 0, purges: 0, diffs: 0, scrubs: 0 };
   const note = (line: string): void => {
     history.push(line);
-    if (history.length > 20) history.shift();
+    if (history.length > 25) history.shift();
+  };
+  const readsAsModel = async (disk: ModelDisk, epoch: number, offsetBytes: number, lengthBytes: number): Promise<boolean> => {
+    const actual = await store.read(disk.layout, epoch, offsetBytes, lengthBytes);
+    return Buffer.from(actual).equals(contentAt(disk, epoch).subarray(offsetBytes, offsetBytes + lengthBytes));
   };
 
   try {
@@ -110,7 +194,7 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
       const disk = disks[random.nextInt(disks.length)]!;
       const id = disk.layout.id;
       const choice = random.nextInt(100);
-      if (choice < 35) {
+      if (choice < 30) {
         const [offsetBytes, lengthBytes] = randomRange(random, disk.layout.sizeBytes, 4 * BLOCK_BYTES);
         const bytes = randomBytes(random, lengthBytes);
         note(`${step}: disk ${id} write [${offsetBytes}, +${lengthBytes}) at epoch ${disk.headEpoch}`);
@@ -118,7 +202,7 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
         disk.head.set(bytes, offsetBytes);
         touch(disk.changed, disk.headEpoch, offsetBytes, lengthBytes);
         touch(disk.touched, disk.headEpoch, offsetBytes, lengthBytes);
-      } else if (choice < 50) {
+      } else if (choice < 42) {
         const [offsetBytes, lengthBytes] = randomRange(random, disk.layout.sizeBytes, 64 * BLOCK_BYTES);
         const zeroes = random.nextInt(2) === 0;
         note(`${step}: disk ${id} ${zeroes ? 'write-zeroes' : 'trim'} [${offsetBytes}, +${lengthBytes}) at epoch ${disk.headEpoch}`);
@@ -132,56 +216,46 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
           const start = block * BLOCK_BYTES;
           if (before.subarray(start, start + BLOCK_BYTES).some((byte) => byte !== 0)) touch(disk.changed, disk.headEpoch, start, 1);
         }
-      } else if (choice < 60) {
+      } else if (choice < 50) {
         note(`${step}: disk ${id} snapshot closes epoch ${disk.headEpoch}`);
         disk.snapshots.set(disk.headEpoch, disk.head.slice());
         disk.layout.snapshotEpochs.push(disk.headEpoch);
         disk.headEpoch++;
-      } else if (choice < 65) {
-        const deletable = [...disk.snapshots.keys()].filter((epoch) => !disk.pinned.has(epoch));
+      } else if (choice < 55) {
+        const deletable = [...disk.snapshots.keys()].filter((epoch) => !disk.clones.has(epoch));
         if (deletable.length === 0) continue;
         const epoch = deletable[random.nextInt(deletable.length)]!;
         note(`${step}: disk ${id} delete snapshot epoch ${epoch}`);
         disk.snapshots.delete(epoch);
         disk.layout.snapshotEpochs.splice(disk.layout.snapshotEpochs.indexOf(epoch), 1);
-      } else if (choice < 70) {
+        if (random.nextInt(2) === 0) {
+          note(`${step}: disk ${id} scrub with live epochs ${liveEpochs(disk).join(',')}`);
+          t.is((await scrubber.scrubVDisk(disk.layout, liveEpochs(disk))).corruptVersions, 0);
+        }
+      } else if (choice < 60) {
         if (disks.length >= DISKS_MAX || disk.snapshots.size === 0) continue;
         const epochs = [...disk.snapshots.keys()];
         const epoch = epochs[random.nextInt(epochs.length)]!;
         const childSizeBytes = disk.layout.sizeBytes + random.nextInt(3) * BLOCK_BYTES;
-        const childId = disks.length + 1;
-        note(`${step}: disk ${childId} clones disk ${id} at epoch ${epoch}, ${childSizeBytes} bytes`);
-        disk.pinned.add(epoch);
         const head = new Uint8Array(childSizeBytes);
         head.set(disk.snapshots.get(epoch)!);
-        disks.push({
-          layout: { id: childId, sizeBytes: childSizeBytes, snapshotEpochs: [], parent: { vdisk: disk.layout, epoch } },
-          headEpoch: 1,
-          head,
-          snapshots: new Map(),
-          changed: new Map(),
-          touched: new Map(),
-          pinned: new Set(),
-        });
-      } else if (choice < 72) {
+        const child = newDisk({ sizeBytes: childSizeBytes, snapshotEpochs: [], parent: { vdisk: disk.layout, epoch } }, head);
+        child.parentDisk = disk;
+        note(`${step}: disk ${child.layout.id} clones disk ${id} at epoch ${epoch}, ${childSizeBytes} bytes`);
+        disk.clones.set(epoch, (disk.clones.get(epoch) ?? 0) + 1);
+        disks.push(child);
+      } else if (choice < 61) {
         note(`${step}: flush`);
         await store.flush();
-      } else if (choice < 80) {
+      } else if (choice < 68) {
         const epochs = [0, ...liveEpochs(disk)];
         const first = epochs[random.nextInt(epochs.length)]!;
         const second = epochs[random.nextInt(epochs.length)]!;
         const [from, to] = first <= second ? [first, second] : [second, first];
         note(`${step}: disk ${id} diff (${from}, ${to}]`);
-        const inEpochs = (sets: Map<number, Set<number>>): Set<number> => {
-          const union = new Set<number>();
-          for (const [epoch, blocks] of sets) if (epoch > from && epoch <= to) for (const block of blocks) union.add(block);
-          return union;
-        };
-        const reported = new Set(blocksOf(await store.diff(disk.layout, from, to)));
-        const missing = [...inEpochs(disk.changed)].filter((block) => !reported.has(block));
-        const extra = [...reported].filter((block) => !inEpochs(disk.touched).has(block));
-        t.deepEqual({ missing, extra }, { missing: [], extra: [] }, `diff (${from}, ${to}] of disk ${id}`);
-      } else if (choice < 85) {
+        ran.diffs++;
+        await checkDiff(t, store, random, disk, from, to);
+      } else if (choice < 72) {
         const epochs = liveEpochs(disk);
         const epoch = epochs[random.nextInt(epochs.length)]!;
         note(`${step}: disk ${id} allocation map at epoch ${epoch}`);
@@ -191,36 +265,85 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
           const hole = content.subarray(extent.offsetBytes, extent.offsetBytes + extent.lengthBytes);
           if (hole.some((byte) => byte !== 0)) t.fail(`disk ${id} epoch ${epoch}: data mapped as a hole at ${extent.offsetBytes}`);
         }
-      } else if (choice < 90) {
+      } else if (choice < 76) {
         note(`${step}: disk ${id} scrub with live epochs ${liveEpochs(disk).join(',')}`);
-        const report = await scrubber.scrubVDisk(disk.layout, liveEpochs(disk));
-        t.is(report.corruptVersions, 0);
+        ran.scrubs++;
+        t.is((await scrubber.scrubVDisk(disk.layout, liveEpochs(disk))).corruptVersions, 0);
+      } else if (choice < 84) {
+        if (disk.snapshots.size === 0) continue;
+        const epochs = [...disk.snapshots.keys()];
+        const target = epochs[random.nextInt(epochs.length)]!;
+        const crashAfter = random.nextInt(3) === 0 ? random.nextInt(4) : undefined;
+        note(`${step}: disk ${id} rollback of head ${disk.headEpoch} to epoch ${target}${crashAfter === undefined ? '' : `, crashing after ${crashAfter} batches`}`);
+        store.commitsBeforeCrash = crashAfter;
+        ran.rollbacks++;
+        if (target < Math.max(...epochs)) ran.rollbacksOverLaterSnapshots++;
+        try {
+          await store.rollback(disk.layout, disk.headEpoch, target);
+        } catch (error) {
+          if (!(error instanceof SimulatedCrash)) throw error;
+          ran.rollbacksCut++;
+          // As at a restart: the intent names the rollback to finish before serving.
+          t.deepEqual(await store.interruptedRollbacks(), [{ vdiskId: id, headEpoch: disk.headEpoch, snapshotEpoch: target }]);
+          await store.rollback(disk.layout, disk.headEpoch, target);
+        }
+        store.commitsBeforeCrash = undefined;
+        t.deepEqual(await store.interruptedRollbacks(), []);
+        rollBackModel(disk, target);
+      } else if (choice < 88) {
+        if (disk.layout.parent === undefined) continue;
+        const crashAfter = random.nextInt(3) === 0 ? random.nextInt(3) : undefined;
+        note(`${step}: disk ${id} flatten${crashAfter === undefined ? '' : `, crashing after ${crashAfter} batches`}`);
+        store.commitsBeforeCrash = crashAfter;
+        ran.flattens++;
+        try {
+          await store.flatten(disk.layout);
+        } catch (error) {
+          if (!(error instanceof SimulatedCrash)) throw error;
+          ran.flattensCut++;
+          // Cut short, the clone reads as before, with its parent still in the layout.
+          const epochs = liveEpochs(disk);
+          const epoch = epochs[random.nextInt(epochs.length)]!;
+          t.true(await readsAsModel(disk, epoch, 0, Math.min(4 * BLOCK_BYTES, disk.layout.sizeBytes)), `disk ${id} after a cut-short flatten`);
+          await store.flatten(disk.layout);
+        }
+        store.commitsBeforeCrash = undefined;
+        unpin(disk);
+      } else if (choice < 91) {
+        if (disks.length === 1 || disk.clones.size > 0) continue;
+        note(`${step}: disk ${id} deleted and purged`);
+        disks.splice(disks.indexOf(disk), 1);
+        unpin(disk);
+        ran.purges++;
+        await store.purge(id);
+        t.false((await store.vdiskIds()).includes(id));
+        t.is(await store.purge(id), 0);
       }
       // After every step: a random read at a random live epoch of a random disk.
       const reader = disks[random.nextInt(disks.length)]!;
       const epochs = liveEpochs(reader);
       const epoch = epochs[random.nextInt(epochs.length)]!;
       const [offsetBytes, lengthBytes] = randomRange(random, reader.layout.sizeBytes, 4 * BLOCK_BYTES);
-      const actual = await store.read(reader.layout, epoch, offsetBytes, lengthBytes);
-      const expected = contentAt(reader, epoch).subarray(offsetBytes, offsetBytes + lengthBytes);
-      if (!Buffer.from(actual).equals(expected)) {
+      if (!(await readsAsModel(reader, epoch, offsetBytes, lengthBytes))) {
         t.fail(`step ${step}: disk ${reader.layout.id} read [${offsetBytes}, +${lengthBytes}) at epoch ${epoch} differs from the model`);
         throw new Error('stop at the first divergence');
       }
     }
     // At the end, after a scrub of every disk, every live epoch of every disk reads exactly
-    // as the model, in full: the scrubber took nothing a live epoch reads.
+    // as the model, in full: the scrubber took nothing a live epoch reads. Only live disks
+    // have rows left.
     for (const disk of disks) await scrubber.scrubVDisk(disk.layout, liveEpochs(disk));
     for (const disk of disks) {
       for (const epoch of liveEpochs(disk)) {
-        const content = contentAt(disk, epoch);
         for (let offsetBytes = 0; offsetBytes < disk.layout.sizeBytes; offsetBytes += 4 * BLOCK_BYTES) {
           const lengthBytes = Math.min(4 * BLOCK_BYTES, disk.layout.sizeBytes - offsetBytes);
-          const actual = await store.read(disk.layout, epoch, offsetBytes, lengthBytes);
-          t.true(Buffer.from(actual).equals(content.subarray(offsetBytes, offsetBytes + lengthBytes)), `disk ${disk.layout.id} epoch ${epoch} at ${offsetBytes}`);
+          t.true(await readsAsModel(disk, epoch, offsetBytes, lengthBytes), `disk ${disk.layout.id} epoch ${epoch} at ${offsetBytes}`);
         }
       }
     }
+    const liveIds = new Set(disks.map((disk) => disk.layout.id));
+    t.deepEqual((await store.vdiskIds()).filter((vdiskId) => !liveIds.has(vdiskId)), []);
+    t.log(`seed ${seed}: ${Object.entries(ran).map(([name, count]) => `${name} ${count}`).join(', ')}`);
   } catch (error) {
     t.log(`seed ${seed} failed; replay with VSTOR_VDISK_SEED=${seed}. Last steps:\n${history.join('\n')}`);
     throw error;

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VstorError } from '../../storage-engine/errors.ts';
-import type { VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
+import type { CorruptionLocation, VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
 import { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { BLOCK_BYTES, blockKey } from '../../storage-engine/vdisk/keys.ts';
 
@@ -126,8 +126,10 @@ test('trim hides data at the head but not in an older epoch, and frees what no s
   t.deepEqual(await store.read(other, 1, 0, 8 * BLOCK_BYTES), new Uint8Array(8 * BLOCK_BYTES));
 });
 
-test('a flipped byte in a stored block is CORRUPTION naming the vDisk and block', async (t) => {
-  const { store, db } = await openStore(t);
+test('a flipped byte in a stored block is CORRUPTION naming the vDisk and block, counted and reported', async (t) => {
+  const { db } = await openStore(t);
+  const reported: CorruptionLocation[] = [];
+  const store = new BlockStore({ db, requestBytesMax: 1 * MiB, rangeBytesMax: 2 * TiB, onCorruption: (location) => reported.push(location) });
   const vdisk: VDiskLayout = { id: 7, sizeBytes: 1 * MiB, snapshotEpochs: [] };
   await store.write(vdisk, 1, 0, pattern(4 * BLOCK_BYTES, 1));
   // Damage the record the way a failing disk would, underneath the store.
@@ -140,10 +142,16 @@ test('a flipped byte in a stored block is CORRUPTION naming the vDisk and block'
   t.is(error?.code, 'CORRUPTION');
   t.regex(error?.message ?? '', /vdisk 7 block 3 epoch 1/);
   t.is(store.counters.corruptBlocks, 1);
+  t.deepEqual(reported, [{ vdiskId: 7, blockIndex: 3, epoch: 1 }]);
   // The undamaged blocks still read, and an edge write over the bad block fails rather than
   // spreading the damage.
   t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), pattern(BLOCK_BYTES, 1));
   await t.throwsAsync(store.write(vdisk, 1, 3 * BLOCK_BYTES + 1, pattern(10, 2)), { instanceOf: VstorError, message: /checksum/ });
+  t.is(store.counters.corruptBlocks, 2);
+  t.is(reported.length, 2);
+  // An allocation map looks at record kinds only, not payloads: it neither fails nor counts.
+  t.deepEqual(await store.allocated(vdisk, 1, 0, 4 * BLOCK_BYTES), [{ offsetBytes: 0, lengthBytes: 4 * BLOCK_BYTES, kind: 'data' }]);
+  t.is(store.counters.corruptBlocks, 2);
 });
 
 test('a record moved under another key fails its checksum too', async (t) => {
@@ -262,4 +270,20 @@ test('concurrent unaligned writes to one block are serialised, none lost', async
   }
   await Promise.all(writes);
   t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), expected);
+});
+
+test('a clone smaller than its parent ends where it ends, even under a larger grandchild', async (t) => {
+  const { store } = await openStore(t);
+  await store.write({ id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] }, 1, 0, pattern(8 * BLOCK_BYTES, 1));
+  const grandparent: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [1] };
+  const parent: VDiskLayout = { id: 2, sizeBytes: 2 * BLOCK_BYTES, snapshotEpochs: [1], parent: { vdisk: grandparent, epoch: 1 } };
+  const child: VDiskLayout = { id: 3, sizeBytes: 1 * MiB, snapshotEpochs: [], parent: { vdisk: parent, epoch: 1 } };
+  // Blocks 2-7 of the grandparent are past the parent's end: the child reads zeros there.
+  const expected = new Uint8Array(8 * BLOCK_BYTES);
+  expected.set(pattern(2 * BLOCK_BYTES, 1));
+  t.deepEqual(await store.read(child, 1, 0, 8 * BLOCK_BYTES), expected);
+  t.deepEqual(await store.allocated(child, 1, 0, 8 * BLOCK_BYTES), [
+    { offsetBytes: 0, lengthBytes: 2 * BLOCK_BYTES, kind: 'data' },
+    { offsetBytes: 2 * BLOCK_BYTES, lengthBytes: 6 * BLOCK_BYTES, kind: 'hole' },
+  ]);
 });

@@ -98,3 +98,35 @@ test('a clone keeps the tombstones that hide its parent', async (t) => {
   t.is(report.versionsReclaimed, 0);
   t.deepEqual(await store.read(clone, 1, 0, BLOCK_BYTES), new Uint8Array(BLOCK_BYTES));
 });
+
+test('a scrub reclaims what deleted snapshots alone read and keeps the epochs clones hang from', async (t) => {
+  // Parent: epoch 1 writes blocks 0-3, epoch 2 blocks 0-1, epoch 3 block 0; head 4. A clone
+  // hangs from epoch 2. Snapshots 1 and 3 are deleted.
+  const { store, db } = await openStore(t);
+  for (const [epoch, blocks] of [[1, 4], [2, 2], [3, 1]] as const) {
+    const layout: VDiskLayout = { id: 1, sizeBytes: MiB, snapshotEpochs: Array.from({ length: epoch - 1 }, (_, index) => index + 1) };
+    await store.write(layout, epoch, 0, filled(blocks * BLOCK_BYTES, epoch));
+  }
+  const cloneOf = (parent: VDiskLayout): VDiskLayout => ({ id: 2, sizeBytes: MiB, snapshotEpochs: [], parent: { vdisk: parent, epoch: 2 } });
+  const expectedClone = Uint8Array.from([...filled(2 * BLOCK_BYTES, 2), ...filled(2 * BLOCK_BYTES, 1)]);
+  const expectedHead = Uint8Array.from([...filled(BLOCK_BYTES, 3), ...filled(BLOCK_BYTES, 2), ...filled(2 * BLOCK_BYTES, 1)]);
+  t.is(await blockKeyCount(db), 7);
+
+  // The clone's epoch is still one of the parent's snapshots (it cannot be deleted): the
+  // scrub keeps it even though the caller listed only the head.
+  const parent: VDiskLayout = { id: 1, sizeBytes: MiB, snapshotEpochs: [2] };
+  const report = await new Scrubber(store, { rowsPerPassMax: 2 }).scrubVDisk(parent, [4]);
+  // Epoch 1's versions of blocks 0 and 1 are hidden from epoch 2 on: reclaimed. Its blocks
+  // 2 and 3 are what epoch 2, the clone and the head still read: kept.
+  t.is(report.versionsReclaimed, 2);
+  t.is(await blockKeyCount(db), 5);
+  t.deepEqual(await store.read(cloneOf(parent), 1, 0, 4 * BLOCK_BYTES), expectedClone);
+  t.deepEqual(await store.read(parent, 4, 0, 4 * BLOCK_BYTES), expectedHead);
+
+  // A caller that tracks clone epochs apart from snapshots lists them as live: same result.
+  const apart: VDiskLayout = { id: 1, sizeBytes: MiB, snapshotEpochs: [] };
+  const again = await new Scrubber(store, { rowsPerPassMax: 2 }).scrubVDisk(apart, [2, 4]);
+  t.is(again.versionsReclaimed, 0);
+  t.deepEqual(await store.read(cloneOf(apart), 1, 0, 4 * BLOCK_BYTES), expectedClone);
+  t.deepEqual(await store.read(apart, 4, 0, 4 * BLOCK_BYTES), expectedHead);
+});

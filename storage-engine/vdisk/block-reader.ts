@@ -1,0 +1,188 @@
+// Reading stored block versions: the newest version of a block at an epoch, the fall-through
+// of a clone to its parent chain, and the kinds of many blocks at once for allocation maps,
+// trims and flatten. Every record whose payload is used is checked (block-record.ts); a
+// mismatch is counted and reported to the onCorruption hook before it is thrown, so the
+// daemon can log and count it where it happens.
+//
+// Shared by the block store and the longer jobs that work for it (rollback, flatten,
+// purge), which is why it is its own small class rather than protected methods.
+
+import type { ClassicLevel } from 'classic-level';
+import { VstorError } from '../errors.ts';
+import type { BlockVersion } from './block-record.ts';
+import { decodeBlockRecord, recordKind } from './block-record.ts';
+import type { ChainLayer, VDiskLayout } from './layout.ts';
+import { readChain } from './layout.ts';
+import { blockVersionsBounds, blocksBounds, decodeBlockKey } from './keys.ts';
+
+/**
+ * A classic-level database with 'view' keys and values, opened and closed by the caller.
+ * classic-level rather than any abstract-level: flush and FUA need its `sync` option.
+ */
+export type BlockDatabase = ClassicLevel<Uint8Array, Uint8Array>;
+
+export type BatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/** Work counters: what each operation cost, for metrics and for tests that bound the cost. */
+export interface BlockStoreCounters {
+  /** Block versions read by point lookups, scans and edge read-modify-writes. */
+  blockRowsScanned: number;
+  /** Change-index rows read by diff() and rollback(). */
+  changeRowsScanned: number;
+  /** Versions that trim or write-zeroes deleted because nothing could read them. */
+  versionsReclaimed: number;
+  /** Records that failed their checksum. */
+  corruptBlocks: number;
+}
+
+/** Where a record failed its checksum. */
+export interface CorruptionLocation {
+  vdiskId: number;
+  blockIndex: number;
+  epoch: number;
+}
+
+export type BlockKind = 'data' | 'tombstone';
+
+export class BlockReader {
+  private readonly db: BlockDatabase;
+  private readonly counters: BlockStoreCounters;
+  private readonly onCorruption: ((location: CorruptionLocation) => void) | undefined;
+
+  constructor(db: BlockDatabase, counters: BlockStoreCounters, onCorruption?: (location: CorruptionLocation) => void) {
+    this.db = db;
+    this.counters = counters;
+    this.onCorruption = onCorruption;
+  }
+
+  /** Decodes and verifies one record; a mismatch is counted, reported, then thrown. */
+  decode(key: Uint8Array, value: Uint8Array): BlockVersion {
+    try {
+      return decodeBlockRecord(key, value);
+    } catch (error) {
+      if (error instanceof VstorError && error.code === 'CORRUPTION') {
+        this.counters.corruptBlocks++;
+        const fields = decodeBlockKey(key);
+        if (fields !== undefined) this.onCorruption?.(fields);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The block as of `epoch`, or undefined for zeros. A vDisk with no version of the block
+   * falls through to its parent at the clone's epoch, and so on up the chain; a tombstone
+   * stops the fall-through, since it means "zeroed here".
+   */
+  async readBlock(vdisk: VDiskLayout, epoch: number, blockIndex: number): Promise<Uint8Array | undefined> {
+    for (const layer of readChain(vdisk, epoch)) {
+      if (blockIndex >= layer.endBlockIndex) break;
+      const version = await this.newestVersion(layer.vdiskId, blockIndex, layer.epoch);
+      if (version !== undefined) return version.kind === 'data' ? version.bytes : undefined;
+    }
+    return undefined;
+  }
+
+  /** The newest version of one block with epoch ≤ `epoch`: one reverse seek, one row. */
+  async newestVersion(vdiskId: number, blockIndex: number, epoch: number): Promise<BlockVersion | undefined> {
+    const bounds = blockVersionsBounds(vdiskId, blockIndex, epoch);
+    for await (const [key, value] of this.db.iterator({ ...bounds, reverse: true, limit: 1 })) {
+      this.counters.blockRowsScanned++;
+      return this.decode(key, value);
+    }
+    return undefined;
+  }
+
+  /** The epoch of the newest (or, with `oldest`, the oldest) version ≤ epochMax, key only. */
+  async versionEpoch(vdiskId: number, blockIndex: number, epochMax: number, which: 'newest' | 'oldest'): Promise<number | undefined> {
+    const bounds = blockVersionsBounds(vdiskId, blockIndex, epochMax);
+    for await (const key of this.db.keys({ ...bounds, reverse: which === 'newest', limit: 1 })) {
+      this.counters.blockRowsScanned++;
+      return decodeBlockKey(key)?.epoch;
+    }
+    return undefined;
+  }
+
+  /** One forward scan: for each block with a version ≤ epoch, the kind of the newest one. */
+  async *newestKinds(vdiskId: number, epoch: number, firstBlockIndex: number, endBlockIndex: number): AsyncGenerator<[number, BlockKind]> {
+    if (endBlockIndex <= firstBlockIndex) return;
+    let currentBlockIndex = -1;
+    let newestKind: BlockKind | undefined;
+    for await (const [key, value] of this.db.iterator(blocksBounds(vdiskId, firstBlockIndex, endBlockIndex))) {
+      this.counters.blockRowsScanned++;
+      const fields = decodeBlockKey(key);
+      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s block range is not a block key`);
+      if (fields.blockIndex !== currentBlockIndex) {
+        if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
+        currentBlockIndex = fields.blockIndex;
+        newestKind = undefined;
+      }
+      // Only the kind byte is looked at: a map would otherwise checksum every 4 KiB block
+      // it passes. Reads verify what they return.
+      if (fields.epoch <= epoch) newestKind = recordKind(value);
+    }
+    if (newestKind !== undefined) yield [currentBlockIndex, newestKind];
+  }
+
+  /**
+   * For every block in [first, end) that some layer of the chain has a version of, in
+   * block order, the kind a read sees: the nearest layer's newest version wins. One
+   * forward scan per layer, merged, so it costs the versions stored in the range, not the
+   * range's size.
+   */
+  async *resolvedKinds(layers: readonly ChainLayer[], firstBlockIndex: number, endBlockIndex: number): AsyncGenerator<[number, BlockKind]> {
+    const cursors = layers.map((layer) => ({
+      source: this.newestKinds(layer.vdiskId, layer.epoch, firstBlockIndex, Math.min(endBlockIndex, layer.endBlockIndex)),
+      head: undefined as [number, BlockKind] | undefined,
+    }));
+    const advance = async (cursor: (typeof cursors)[number]): Promise<void> => {
+      const next = await cursor.source.next();
+      cursor.head = next.done === true ? undefined : next.value;
+    };
+    try {
+      for (const cursor of cursors) await advance(cursor);
+      for (;;) {
+        let blockIndex = Number.POSITIVE_INFINITY;
+        for (const cursor of cursors) if (cursor.head !== undefined && cursor.head[0] < blockIndex) blockIndex = cursor.head[0];
+        if (blockIndex === Number.POSITIVE_INFINITY) return;
+        let kind: BlockKind | undefined;
+        for (const cursor of cursors) {
+          if (cursor.head?.[0] !== blockIndex) continue;
+          kind ??= cursor.head[1];
+          await advance(cursor);
+        }
+        yield [blockIndex, kind!];
+      }
+    } finally {
+      // A consumer that stops early must not leave the layers' iterators open.
+      for (const cursor of cursors) await cursor.source.return(undefined);
+    }
+  }
+
+  /** resolvedKinds() of a read at `epoch` of `vdisk`, as a map (for bounded ranges). */
+  async resolveKinds(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number): Promise<Map<number, BlockKind>> {
+    const kinds = new Map<number, BlockKind>();
+    for await (const [blockIndex, kind] of this.resolvedKinds(readChain(vdisk, epoch), firstBlockIndex, endBlockIndex)) kinds.set(blockIndex, kind);
+    return kinds;
+  }
+}
+
+/** What the longer jobs (rollback, flatten, purge) use of the block store. */
+export interface BlockEngine {
+  readonly db: BlockDatabase;
+  readonly reader: BlockReader;
+  readonly counters: BlockStoreCounters;
+  /** The most blocks (or, for purge, rows) one batch of such a job takes. */
+  readonly batchBlocksMax: number;
+  /** Writes one atomic batch; with `sync`, it and every batch before it are durable. */
+  commit(operations: BatchOperation[], sync: boolean): Promise<void>;
+  /** Runs `work` under the vDisk's mutation lock (BlockStore.exclusive). */
+  exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T>;
+}
+
+/** Up to `limit` keys of a range, in order (a job's next batch of rows). */
+export async function readKeys(db: BlockDatabase, range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array }, limit: number): Promise<Uint8Array[]> {
+  const keys: Uint8Array[] = [];
+  for await (const key of db.keys({ ...range, limit })) keys.push(key);
+  return keys;
+}
