@@ -54,6 +54,15 @@ export interface DiffOptions {
   to?: string;
 }
 
+/**
+ * A number for a uint64 field: protobufjs would wrap a negative or fractional one into
+ * some other value without a word, so it is refused here. The server checks the rest.
+ */
+function wireUint(field: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new VstorError('INVALID_ARGUMENT', `${field}: must be a non-negative integer below 2^53, got ${value}`);
+  return value;
+}
+
 /** Codes after which a change may or may not have been applied. */
 const outcomeUnknownCodes: ReadonlySet<string> = new Set(['DEADLINE_EXCEEDED', 'UNAVAILABLE', 'CANCELLED']);
 
@@ -62,7 +71,7 @@ export class VDiskClient {
 
   /** Creates a thin vDisk; `node` places it on that member, else the leader chooses. */
   async create(name: string, sizeBytes: number, options: { node?: string } = {}): Promise<VDiskInfo> {
-    const request = { name, sizeBytes, node: options.node ?? '', ...this.caller.identity() };
+    const request = { name, sizeBytes: wireUint('sizeBytes', sizeBytes), node: options.node ?? '', ...this.caller.identity() };
     const response = await this.caller.call<CreateVDiskResponse__Output>('CreateVDisk', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.CreateVDisk(request, metadata, callOptions, callback));
     return vdiskFromWire(response.vdisk);
@@ -99,7 +108,7 @@ export class VDiskClient {
 
   /** Grows a vDisk; shrinking is refused (FAILED_PRECONDITION). */
   async resize(name: string, sizeBytes: number): Promise<VDiskInfo> {
-    const request = { name, sizeBytes, ...this.caller.identity() };
+    const request = { name, sizeBytes: wireUint('sizeBytes', sizeBytes), ...this.caller.identity() };
     const response = await this.caller.call<ResizeVDiskResponse__Output>('ResizeVDisk', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.ResizeVDisk(request, metadata, callOptions, callback));
     return vdiskFromWire(response.vdisk);
@@ -107,7 +116,7 @@ export class VDiskClient {
 
   /** The bytes of a range of the head, or of `snapshot`. */
   async read(name: string, offsetBytes: number, lengthBytes: number, options: { snapshot?: string } = {}): Promise<Uint8Array> {
-    const request = { name, snapshot: options.snapshot ?? '', offsetBytes, lengthBytes };
+    const request = { name, snapshot: options.snapshot ?? '', offsetBytes: wireUint('offsetBytes', offsetBytes), lengthBytes: wireUint('lengthBytes', lengthBytes) };
     const response = await this.caller.call<VDiskReadResponse__Output>('Read', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.Read(request, metadata, callOptions, callback));
     if (response.data.length !== lengthBytes) throw new VstorError('INTERNAL', `Read: ${response.data.length} bytes came back for ${lengthBytes} asked`);
@@ -116,20 +125,20 @@ export class VDiskClient {
 
   /** Writes `data` at `offsetBytes`; `fua`: durable when this returns. */
   async write(name: string, offsetBytes: number, data: Uint8Array, options: { fua?: boolean } = {}): Promise<void> {
-    const request = { name, offsetBytes, data, fua: options.fua === true };
+    const request = { name, offsetBytes: wireUint('offsetBytes', offsetBytes), data, fua: options.fua === true };
     await this.caller.call<VDiskWriteResponse__Output>('Write', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.Write(request, metadata, callOptions, callback), { changesBlocks: true });
   }
 
   /** Discards a range: it reads as zeros and gives its space back. */
   async trim(name: string, offsetBytes: number, lengthBytes: number, options: { fua?: boolean } = {}): Promise<void> {
-    const request = { name, offsetBytes, lengthBytes, fua: options.fua === true };
+    const request = { name, offsetBytes: wireUint('offsetBytes', offsetBytes), lengthBytes: wireUint('lengthBytes', lengthBytes), fua: options.fua === true };
     await this.caller.call<VDiskRangeResponse__Output>('Trim', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.Trim(request, metadata, callOptions, callback), { changesBlocks: true });
   }
 
   async writeZeroes(name: string, offsetBytes: number, lengthBytes: number, options: { fua?: boolean } = {}): Promise<void> {
-    const request = { name, offsetBytes, lengthBytes, fua: options.fua === true };
+    const request = { name, offsetBytes: wireUint('offsetBytes', offsetBytes), lengthBytes: wireUint('lengthBytes', lengthBytes), fua: options.fua === true };
     await this.caller.call<VDiskRangeResponse__Output>('WriteZeroes', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.WriteZeroes(request, metadata, callOptions, callback), { changesBlocks: true });
   }
@@ -142,7 +151,7 @@ export class VDiskClient {
 
   /** Data and hole extents of a range (at most 1 GiB) of the head or of `snapshot`. */
   async allocationMap(name: string, offsetBytes: number, lengthBytes: number, options: { snapshot?: string } = {}): Promise<Extent[]> {
-    const request = { name, snapshot: options.snapshot ?? '', offsetBytes, lengthBytes };
+    const request = { name, snapshot: options.snapshot ?? '', offsetBytes: wireUint('offsetBytes', offsetBytes), lengthBytes: wireUint('lengthBytes', lengthBytes) };
     const response = await this.caller.call<AllocationMapResponse__Output>('AllocationMap', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.AllocationMap(request, metadata, callOptions, callback));
     return response.extents.map(extentFromWire);
@@ -212,7 +221,7 @@ export class VDiskClient {
 
   /** One page of the blocks written between `from` and `to`. */
   async diff(name: string, options: DiffOptions & { startBlockIndex?: number; rangesMax?: number } = {}): Promise<DiffPage & { blockBytes: number }> {
-    const request = { name, fromSnapshot: options.from ?? '', toSnapshot: options.to ?? '', startBlockIndex: options.startBlockIndex ?? 0, rangesMax: options.rangesMax ?? 0 };
+    const request = { name, fromSnapshot: options.from ?? '', toSnapshot: options.to ?? '', startBlockIndex: wireUint('startBlockIndex', options.startBlockIndex ?? 0), rangesMax: wireUint('rangesMax', options.rangesMax ?? 0) };
     const response = await this.caller.call<DiffResponse__Output>('Diff', (endpoint, metadata, callOptions, callback) =>
       endpoint.vdisks.Diff(request, metadata, callOptions, callback));
     return { blockBytes: response.blockBytes, ranges: response.ranges.map(blockRangeFromWire), more: response.more, nextStartBlockIndex: response.nextStartBlockIndex };
