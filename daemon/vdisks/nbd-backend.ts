@@ -60,12 +60,12 @@ class VDiskExport implements NbdExport {
     return this.snapshot !== undefined;
   }
 
-  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+  async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
     this.checkOpen();
     return this.vdisks.read({ name: this.vdisk, ...(this.snapshot === undefined ? {} : { snapshot: this.snapshot }), offsetBytes, lengthBytes }, {});
   }
 
-  write(offsetBytes: number, bytes: Uint8Array, fua: boolean): Promise<void> {
+  async write(offsetBytes: number, bytes: Uint8Array, fua: boolean): Promise<void> {
     this.checkWritable();
     return this.vdisks.write({ name: this.vdisk, offsetBytes, data: bytes, fua }, {});
   }
