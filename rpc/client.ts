@@ -35,6 +35,7 @@ import { keyRangeToWire, rangeRequestToWire, toBytes, txnToWire, watchRequestToW
 import type { RetryPolicy } from './client-retry.ts';
 import { backoffDelayMs, retryActionFor, sleep } from './client-retry.ts';
 import { VstorWatch } from './client-watch.ts';
+import { whenConnected } from './channel-ready.ts';
 import { errorMetadataKeys, fromServiceError, isServiceError, VstorError } from './errors.ts';
 import { VDiskClient } from './vdisk-client.ts';
 
@@ -328,7 +329,7 @@ export class VstorClient {
       const attemptDeadline = Math.min(deadline, Date.now() + this.attemptTimeoutMs);
       let sent = false;
       try {
-        if (policy.changesBlocks === true) await connected(endpoint, attemptDeadline);
+        if (policy.changesBlocks === true) await whenConnected(endpoint.channel, attemptDeadline, endpoint.address);
         sent = true;
         return await this.attempt(endpoint, attemptDeadline, invoke);
       } catch (caught) {
@@ -365,17 +366,6 @@ export class VstorClient {
   private checkOpen(): void {
     if (this.closed) throw new VstorError('NOT_OPEN', 'the client is closed');
   }
-}
-
-/** Waits for the endpoint's channel to connect: UNAVAILABLE, with nothing sent, if it does
- * not by `deadline`. */
-function connected(endpoint: Endpoint, deadline: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    endpoint.vdisks.waitForReady(deadline, (error) => {
-      if (error === undefined || error === null) resolve();
-      else reject(new VstorError('UNAVAILABLE', `${endpoint.address} is not reachable (${error.message}); nothing was sent`));
-    });
-  });
 }
 
 export type Invoke<Response> = (

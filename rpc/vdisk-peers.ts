@@ -18,6 +18,7 @@ import type { RollbackResponse__Output } from '../proto/gen/vstor/v1/RollbackRes
 import type { FlattenResponse__Output } from '../proto/gen/vstor/v1/FlattenResponse.ts';
 import type { DiffResponse__Output } from '../proto/gen/vstor/v1/DiffResponse.ts';
 import { assert } from '../consensus/index.ts';
+import { whenConnected } from './channel-ready.ts';
 import { FORWARDED_BY_KEY } from './cluster-relay.ts';
 import { errorMetadataKeys, fromServiceError, VstorError } from './errors.ts';
 import type { MemberInfo } from './node-api.ts';
@@ -81,7 +82,7 @@ export class VDiskPeers {
   async read(member: MemberInfo, spec: ReadSpec, context: VDiskCallContext): Promise<Uint8Array> {
     const request = { name: spec.name, snapshot: spec.snapshot ?? '', offsetBytes: spec.offsetBytes, lengthBytes: spec.lengthBytes };
     const response = await this.call<VDiskReadResponse__Output>(member, context, false, (client, metadata, options, callback) => client.Read(request, metadata, options, callback));
-    return response.data;
+    return new Uint8Array(response.data.buffer, response.data.byteOffset, response.data.byteLength);
   }
 
   async write(member: MemberInfo, spec: WriteSpec, context: VDiskCallContext): Promise<void> {
@@ -147,15 +148,8 @@ export class VDiskPeers {
     const client = this.client(member.grpc);
     const deadline = Math.min(context.deadlineMs ?? Number.POSITIVE_INFINITY, Date.now() + this.options.forwardTimeoutMs);
     const hop = `forwarding to ${member.name} at ${member.grpc}`;
-    if (changesBlocks) {
-      // Connected first: a failure here proves that nothing was sent.
-      await new Promise<void>((resolve, reject) => {
-        client.waitForReady(deadline, (error) => {
-          if (error === undefined || error === null) resolve();
-          else reject(new VstorError('UNAVAILABLE', `${hop}: not connected (${error.message}); nothing was sent`, { retryable: true }));
-        });
-      });
-    }
+    // Connected first: a failure here proves that nothing was sent.
+    if (changesBlocks) await whenConnected(client.getChannel(), deadline, `${hop}: ${member.grpc}`);
     const metadata = new Metadata();
     metadata.set(FORWARDED_BY_KEY, this.options.memberName);
     return new Promise<Response>((resolve, reject) => {
