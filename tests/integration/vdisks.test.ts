@@ -127,7 +127,8 @@ test.serial('bad names, sizes and ranges are refused with nothing created; clone
   const cluster = await ProcessCluster.create('vdisk-refusals', { limits: { vdiskBytesMax: 1 << 30, requestBytesMax: 1 * MiB, entryBytesMax: 512 * KiB, valueBytesMax: 256 * KiB } });
   t.teardown(() => cluster.destroy());
   cluster.startAll();
-  await eventually('a leader', () => cluster.agreedLeader());
+  const leader = await eventually('a leader', () => cluster.agreedLeader());
+  const follower = cluster.nodes.find((node) => node.id !== leader)!.id;
   const client = clientFor(cluster, ['n1', 'n2', 'n3']);
   const viaN3 = clientFor(cluster, ['n3']);
   t.teardown(() => {
@@ -144,10 +145,12 @@ test.serial('bad names, sizes and ranges are refused with nothing created; clone
   await refused(t, client.vdisks.create('nowhere', 1 * MiB, { node: 'n9' }), 'NOT_FOUND', /n9 is not a member/);
   t.deepEqual(await client.vdisks.list(), [], 'nothing was created');
 
-  // Placed by the leader when no node is named.
-  const placed = await client.vdisks.create('auto', 8 * MiB);
+  // Placed by the leader when no node is named, though asked of a follower.
+  const viaFollower = clientFor(cluster, [follower]);
+  t.teardown(() => viaFollower.close());
+  const placed = await viaFollower.vdisks.create('auto', 8 * MiB);
   t.true(['n1', 'n2', 'n3'].includes(placed.owner));
-  await refused(t, client.vdisks.create('auto', 8 * MiB), 'ALREADY_EXISTS');
+  await refused(t, viaFollower.vdisks.create('auto', 8 * MiB), 'ALREADY_EXISTS');
 
   const disk = await client.vdisks.create('base', 8 * MiB, { node: 'n1' });
   t.is(disk.owner, 'n1');
@@ -177,10 +180,11 @@ test.serial('bad names, sizes and ranges are refused with nothing created; clone
 
   await refused(t, client.vdisks.delete('base'), 'FAILED_PRECONDITION', /gold: vm-1/);
   await refused(t, client.vdisks.deleteSnapshot('base', 'gold'), 'FAILED_PRECONDITION', /vm-1/);
-  await client.vdisks.delete('vm-1');
+  // Deleted through a member that does not own them: forwarded to n1.
+  await viaN3.vdisks.delete('vm-1');
   t.deepEqual((await client.vdisks.get('base')).snapshots[0]?.clones, []);
-  await client.vdisks.deleteSnapshot('base', 'gold');
-  await client.vdisks.delete('base');
+  await viaN3.vdisks.deleteSnapshot('base', 'gold');
+  await viaN3.vdisks.delete('base');
   await refused(t, viaN3.vdisks.read('base', 0, 10), 'NOT_FOUND');
   t.deepEqual((await client.vdisks.list()).map((vdisk) => vdisk.name), ['auto']);
 
