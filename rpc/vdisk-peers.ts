@@ -51,6 +51,7 @@ export interface VDiskPeersOptions {
 
 /** The most peer channels kept; a cluster has a handful of members. */
 const PEER_CLIENTS_MAX = 64;
+const PEER_RECONNECT_BACKOFF_MS_MAX = 2000;
 
 type Callback<Response> = (error: ServiceError | null, response?: Response) => void;
 type Invoke<Response> = (client: VDisksClient, metadata: Metadata, options: CallOptions, callback: Callback<Response>) => unknown;
@@ -182,6 +183,8 @@ export class VDiskPeers {
     }
     client = new VDisksClient(address, credentials.createInsecure(), {
       'grpc.max_receive_message_length': this.options.requestBytesMax + VDISK_REQUEST_OVERHEAD_BYTES,
+      // A restarted owner is found again within seconds, not grpc's default two minutes.
+      'grpc.max_reconnect_backoff_ms': PEER_RECONNECT_BACKOFF_MS_MAX,
     });
     this.clients.set(address, client);
     return client;
