@@ -149,19 +149,19 @@ export class VDiskCatalog {
       record = decodeVDiskRecord(kv.value, name);
     } catch (error) {
       this.logger.error({ vdisk: name, error: String(error) }, 'a vdisk record cannot be read; it is left out');
-      this.unreadable.add(name);
-      this.update(name, undefined, kv.modRevision);
+      this.update(name, undefined, kv.modRevision, true);
       return name;
     }
-    this.unreadable.delete(name);
     this.update(name, record, kv.modRevision);
     return name;
   }
 
-  private update(name: string, record: VDiskRecord | undefined, revision: number): void {
+  private update(name: string, record: VDiskRecord | undefined, revision: number, unreadable = false): void {
     const slot = this.slots.get(name);
     if (slot !== undefined && slot.revision > revision) return;
     if (slot !== undefined && slot.revision === revision && slot.record === undefined && record !== undefined) return;
+    if (unreadable) this.unreadable.add(name);
+    else this.unreadable.delete(name);
     if (slot?.record !== undefined && this.names.get(slot.record.id) === name) this.names.delete(slot.record.id);
     if (record === undefined) {
       if (slot === undefined) return;
