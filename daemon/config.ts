@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { VDISK_SIZE_ALIGNMENT_BYTES, VDISK_SIZE_BYTES_MIN } from '../rpc/vdisk-checks.ts';
+import { VDISK_BYTES_MAX } from '../storage-engine/vdisk/keys.ts';
 
 export type EngineName = 'classic-level' | 'rocksdb';
 
@@ -44,6 +46,8 @@ export interface LimitsConfig {
   snapshotChunkBytes: number;
   keyBytesMax: number;
   valueBytesMax: number;
+  /** The largest vDisk, created or resized; at most the block engine's 16 TiB. */
+  vdiskBytesMax: number;
 }
 
 export interface ClusterConfig {
@@ -75,6 +79,7 @@ export const defaultLimits: Readonly<LimitsConfig> = Object.freeze({
   snapshotChunkBytes: 1 << 20,
   keyBytesMax: 4096,
   valueBytesMax: 1 << 20,
+  vdiskBytesMax: VDISK_BYTES_MAX,
 });
 
 /** A config that cannot be used; `field` is the path of the offending value. */
@@ -209,7 +214,11 @@ function parseLimits(value: unknown): LimitsConfig {
     snapshotChunkBytes: bytes('snapshotChunkBytes', 4096),
     keyBytesMax: bytes('keyBytesMax', 1),
     valueBytesMax: bytes('valueBytesMax', 0),
+    vdiskBytesMax: integer(fields, 'vdiskBytesMax', 'limits', d.vdiskBytesMax, VDISK_SIZE_BYTES_MIN, VDISK_BYTES_MAX, 'bytes'),
   };
+  if (limits.vdiskBytesMax % VDISK_SIZE_ALIGNMENT_BYTES !== 0) {
+    fail('limits.vdiskBytesMax', `must be a multiple of ${VDISK_SIZE_ALIGNMENT_BYTES} bytes, got ${limits.vdiskBytesMax}`);
+  }
   if (limits.valueBytesMax + limits.keyBytesMax > limits.entryBytesMax) {
     fail('limits.valueBytesMax', `plus limits.keyBytesMax must fit in limits.entryBytesMax (${limits.entryBytesMax} bytes)`);
   }

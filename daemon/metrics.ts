@@ -1,12 +1,25 @@
 // The node's Prometheus metrics (prom-client), all named vstor_* with units in the name and
 // _total on counters. Gauges that mirror Raft state are read at scrape time from a status
 // source, so the hot path never pays for them; counters and histograms are fed by the Raft
-// loop's observer and the gRPC layer.
+// loop's observer and the gRPC layer. The vDisk metrics (vstor_vdisk*) are registered once
+// the vDisk manager exists (observeVDisks), read from it at scrape time, except the I/O
+// byte counter and the snapshot histogram, which its observer feeds.
 
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RaftStatus } from '../consensus/index.ts';
 import type { RpcObserver } from '../rpc/observer.ts';
 import type { RaftLoopObserver } from './raft-loop.ts';
+import type { VDiskObserver } from './vdisks/owner.ts';
+import type { ScrubProgress } from '../storage-engine/vdisk/scrubber.ts';
+
+/** What the vDisk metrics read at scrape time (VDiskManager). */
+export interface VDiskMetricsSource {
+  /** vDisks this member owns. */
+  ownedCount(): number;
+  scrubStatus(): { progress: ScrubProgress; runsCompleted: number; active: boolean };
+  /** Blocks whose checksum failed on a read, since start. */
+  corruptBlocks(): number;
+}
 
 export interface RaftStatusSource {
   status(): RaftStatus;
@@ -26,6 +39,9 @@ export class Metrics {
   readonly grpcRequestsTotal: Counter<'method' | 'code'>;
   readonly grpcRequestDurationSeconds: Histogram<'method'>;
   readonly kvOperationsTotal: Counter<'operation'>;
+  readonly vdiskIoBytesTotal: Counter<'op'>;
+  readonly vdiskSnapshotCreateDurationSeconds: Histogram;
+  private vdiskSource: VDiskMetricsSource | undefined;
   private lastLead = -1;
 
   constructor(source: RaftStatusSource, labels: { node: string; cluster: string }) {
@@ -63,6 +79,46 @@ export class Metrics {
     this.kvOperationsTotal = new Counter({
       name: 'vstor_kv_operations_total', help: 'Key-value operations, by kind.', labelNames: ['operation'], registers,
     });
+    this.vdiskIoBytesTotal = new Counter({
+      name: 'vstor_vdisk_io_bytes_total', help: 'Bytes of vDisk I/O served by this member as owner, by operation.', labelNames: ['op'], registers,
+    });
+    this.vdiskSnapshotCreateDurationSeconds = new Histogram({
+      name: 'vstor_vdisk_snapshot_create_duration_seconds', help: 'Time to move a vDisk\'s head epoch for a snapshot (the model change).',
+      buckets: SECONDS_BUCKETS, registers,
+    });
+    this.registerVDiskMetrics();
+  }
+
+  /** Makes the vDisk gauges and counters read `source` (before it is set they read 0). */
+  observeVDisks(source: VDiskMetricsSource): void {
+    this.vdiskSource = source;
+  }
+
+  /** The vDisk manager's observer feeding these metrics. */
+  vdiskObserver(): VDiskObserver {
+    return {
+      ioBytes: (operation, bytes) => this.vdiskIoBytesTotal.inc({ op: operation }, bytes),
+      snapshotCreated: (durationSeconds) => this.vdiskSnapshotCreateDurationSeconds.observe(durationSeconds),
+    };
+  }
+
+  private registerVDiskMetrics(): void {
+    const registers = [this.registry];
+    const read = <T>(pick: (source: VDiskMetricsSource) => T, otherwise: T): T => (this.vdiskSource === undefined ? otherwise : pick(this.vdiskSource));
+    new Gauge({ name: 'vstor_vdisks', help: 'vDisks this member owns.', registers, collect() { this.set(read((source) => source.ownedCount(), 0)); } });
+    // Running totals kept by the engine and the scrubber since start: a counter set from them.
+    const total = (name: string, help: string, value: () => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(value()); } });
+    };
+    const progress = (field: keyof ScrubProgress): number => read((source) => source.scrubStatus().progress[field], 0);
+    total('vstor_vdisk_corrupt_blocks_total', 'Block reads whose checksum did not match.', () => read((source) => source.corruptBlocks(), 0));
+    total('vstor_vdisk_scrub_blocks_scanned_total', 'Blocks the scrubber examined.', () => progress('blocksScanned'));
+    total('vstor_vdisk_scrub_versions_scanned_total', 'Block versions the scrubber read.', () => progress('versionsScanned'));
+    total('vstor_vdisk_scrub_versions_reclaimed_total', 'Block versions the scrubber deleted because nothing can read them.', () => progress('versionsReclaimed'));
+    total('vstor_vdisk_scrub_corrupt_versions_total', 'Block versions the scrubber found with a bad checksum.', () => progress('corruptVersions'));
+    total('vstor_vdisk_scrub_passes_total', 'Scrub passes (each under one vDisk\'s lock).', () => progress('passes'));
+    total('vstor_vdisk_scrub_runs_total', 'Complete scrub runs over every owned vDisk.', () => read((source) => source.scrubStatus().runsCompleted, 0));
+    new Gauge({ name: 'vstor_vdisk_scrub_running', help: '1 while a scrub run is under way, else 0.', registers, collect() { this.set(read((source) => (source.scrubStatus().active ? 1 : 0), 0)); } });
   }
 
   /** The Raft loop's observer feeding these metrics. */

@@ -8,7 +8,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { ClassicLevel } from 'classic-level';
 import type { Logger } from 'pino';
 import type { ConfChange, ConfState, Message, RaftStatus } from '../consensus/index.ts';
@@ -18,7 +18,7 @@ import type { ClusterNode, MemberAddresses, MemberInfo, WriteIdentity } from '..
 import type { Database } from '../storage-engine/engine.ts';
 import { openDatabase } from '../storage-engine/engine.ts';
 import { VstorError } from '../storage-engine/errors.ts';
-import type { KeyValue, ModelDatabase, RangeRequest, RangeResponse, Watcher, WatchRequest, WriteRequest, WriteResponse } from '../storage-engine/model/index.ts';
+import type { KeyValue, ModelDatabase, RangeRequest, RangeResponse, Watcher, WatchRequest, WriteCommand, WriteRequest, WriteResponse } from '../storage-engine/model/index.ts';
 import { prefixEnd } from '../storage-engine/model/index.ts';
 import { encodeWriteRequest, KvStateMachine, validateWriteRequest } from '../storage-engine/model/index.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
@@ -29,6 +29,7 @@ import type { Metrics } from './metrics.ts';
 import { ModelStateMachine } from './model-machine.ts';
 import { GrpcPeerTransport } from './peer-transport.ts';
 import { RaftLoop } from './raft-loop.ts';
+import type { SystemModel } from './vdisks/system-model.ts';
 
 export interface VstorNodeOptions {
   config: ClusterConfig;
@@ -48,7 +49,11 @@ type NodeState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 const PROMOTE_LAG_ENTRIES_MAX = 1000;
 const SNAPSHOT_BYTES_MAX = 256 << 20;
 
-export class VstorNode implements ClusterNode {
+/** Attempts of one system write when the outcome is unknown or no leader is known. */
+const SYSTEM_WRITE_ATTEMPTS_MAX = 3;
+const SYSTEM_WRITE_RETRY_DELAY_MS = 200;
+
+export class VstorNode implements ClusterNode, SystemModel {
   readonly clusterId: string;
   readonly name: string;
   readonly raftId: number;
@@ -65,6 +70,14 @@ export class VstorNode implements ClusterNode {
   private readonly logger: Logger;
   private readonly raftLogger: Logger;
   private readonly transportLogger: Logger;
+  /**
+   * The at-most-once identity of this member's own writes (vDisk metadata, capacity). New
+   * for every run of the process, and one write outstanding at a time, so the model sees
+   * its sequences in order.
+   */
+  private readonly systemClientId = `vstor-member:${randomUUID()}`;
+  private systemSequence = 0;
+  private systemWriteTail: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: VstorNodeOptions) {
     this.clusterId = options.config.cluster;
@@ -293,6 +306,72 @@ export class VstorNode implements ClusterNode {
 
   readBarrier(): Promise<void> {
     return this.loop.readBarrier();
+  }
+
+  // ------------------------------------------------------------------ SystemModel
+
+  /**
+   * Writes keys under the reserved prefix (and only those) for the daemon's controllers.
+   * Writes wait their turn; each gets the next sequence of this member's identity, and is
+   * retried with the same sequence, so it is applied at most once, while the outcome is
+   * unknown or no leader is known, a bounded number of times.
+   */
+  writeSystem(command: WriteCommand): Promise<WriteResponse> {
+    for (const key of keysOf({ clientId: this.systemClientId, sequence: 1, command })) {
+      if (!isSystemKey(key.key) || (key.rangeEnd !== undefined && key.rangeEnd.length > 0 && !isSystemKey(key.rangeEnd))) {
+        throw new VstorError('INTERNAL', 'a system write may only touch keys under the reserved prefix');
+      }
+    }
+    const turn = this.systemWriteTail.then(async () => {
+      const request: WriteRequest = { clientId: this.systemClientId, sequence: ++this.systemSequence, command };
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.writeUnchecked(request);
+        } catch (error) {
+          const unsure = error instanceof VstorError && (error.code === 'DEADLINE_EXCEEDED' || error.code === 'UNAVAILABLE');
+          if (!unsure || attempt >= SYSTEM_WRITE_ATTEMPTS_MAX || this.state !== 'open') throw error;
+          await new Promise((resolve) => setTimeout(resolve, SYSTEM_WRITE_RETRY_DELAY_MS));
+        }
+      }
+    });
+    this.systemWriteTail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  getSystem(key: Uint8Array): Promise<KeyValue | undefined> {
+    if (!isSystemKey(key)) throw new VstorError('INTERNAL', 'getSystem reads keys under the reserved prefix only');
+    return this.model.get(key);
+  }
+
+  /** Every key under `prefix`, paged through the model's range limit. */
+  async rangeSystem(prefix: Uint8Array): Promise<{ kvs: KeyValue[]; revision: number }> {
+    if (!isSystemKey(prefix)) throw new VstorError('INTERNAL', 'rangeSystem reads keys under the reserved prefix only');
+    const end = prefixEnd(prefix);
+    const kvs: KeyValue[] = [];
+    let from = prefix;
+    let revision: number | undefined;
+    let restarts = 0;
+    for (;;) {
+      const page = await this.model.range({ key: from, rangeEnd: end });
+      // A page from a later revision than the first would mix two states: start over.
+      if (revision !== undefined && page.header.revision !== revision) {
+        if (++restarts > 3) throw new VstorError('UNAVAILABLE', 'the model kept changing while its system keys were read; retry');
+        kvs.length = 0;
+        from = prefix;
+        revision = undefined;
+        continue;
+      }
+      revision = page.header.revision;
+      kvs.push(...page.kvs);
+      if (!page.more || page.kvs.length === 0) return { kvs, revision };
+      const last = page.kvs[page.kvs.length - 1]!.key;
+      from = Uint8Array.of(...last, 0);
+    }
+  }
+
+  watchSystem(request: WatchRequest): Watcher {
+    if (!isSystemKey(request.key)) throw new VstorError('INTERNAL', 'watchSystem watches keys under the reserved prefix only');
+    return this.model.watch(request);
   }
 
   get(key: Uint8Array): Promise<KeyValue | undefined> {

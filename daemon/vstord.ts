@@ -1,11 +1,12 @@
 // vstord: one member of a vstor cluster. `vstord --config cluster.yaml --node n1` validates
 // the config (any problem: one line naming the field, exit status 2), opens the node's
-// storage, joins or founds the Raft group, and serves gRPC (public API, peer protocol,
-// health, reflection) and the admin HTTP endpoint. SIGTERM or SIGINT shuts it down
+// storage, joins or founds the Raft group, opens its vDisks (daemon/vdisks/), and serves
+// gRPC (public API, peer protocol, health, reflection) and the admin HTTP endpoint. SIGTERM or SIGINT shuts it down
 // gracefully: stop taking requests, hand leadership over if leader, finish what is in
 // flight, close the engine. A broken invariant (an assertion) stops the process at once:
 // a replica that cannot trust its own state must not serve.
 
+import { join as joinPath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -16,6 +17,8 @@ import type { ClusterConfig, NodeConfig } from './config.ts';
 import { ConfigError, formatHostPort, loadClusterConfig, selectNode } from './config.ts';
 import { Metrics } from './metrics.ts';
 import { peerMessageBytesMax, VstorNode } from './node.ts';
+import { VDiskManager } from './vdisks/manager.ts';
+import { VDiskNbdBackend } from './vdisks/nbd-backend.ts';
 
 const USAGE = 'usage: vstord --config cluster.yaml --node ID [--join] [--log-level info]';
 
@@ -55,6 +58,9 @@ function parseArguments(argv: string[]): Arguments {
 
 export interface RunningDaemon {
   node: VstorNode;
+  vdisks: VDiskManager;
+  /** The vDisks as NBD exports, for the NBD server. */
+  nbdBackend: VDiskNbdBackend;
   shutdown(reason: string): Promise<void>;
 }
 
@@ -70,6 +76,17 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   const node = new VstorNode({ config, self, join, logger, metrics });
   source.node = node;
   await node.open();
+  const vdisks = new VDiskManager({
+    model: node, cluster: node, directory: joinPath(config.dataDir, self.id), requestBytesMax: config.limits.requestBytesMax,
+    logger, observer: metrics.vdiskObserver(),
+  });
+  await vdisks.open();
+  metrics.observeVDisks({
+    ownedCount: () => vdisks.owned().length,
+    scrubStatus: () => vdisks.scrubStatus(),
+    corruptBlocks: () => (vdisks.status === 'open' ? vdisks.engine.counters.corruptBlocks : 0),
+  });
+  const nbdBackend = new VDiskNbdBackend(vdisks);
 
   const health = new HealthService({ watchersMax: 64 });
   const server = createGrpcServer({
@@ -77,6 +94,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
     requestBytesMax: config.limits.requestBytesMax,
     peerMessageBytesMax: peerMessageBytesMax(config),
     modelLimits: node.modelLimits(),
+    vdisks: { node: vdisks, limits: { requestBytesMax: config.limits.requestBytesMax, vdiskBytesMax: config.limits.vdiskBytesMax } },
     shutdownGraceMs: 3000,
   });
   await server.listen(self.grpc.host, self.grpc.port);
@@ -90,7 +108,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   await admin.listen(self.admin.host, self.admin.port);
   serving = true;
   health.setStatus('', 'SERVING');
-  for (const service of ['vstor.v1.KV', 'vstor.v1.Cluster']) health.setStatus(service, 'SERVING');
+  for (const service of ['vstor.v1.KV', 'vstor.v1.Cluster', 'vstor.v1.VDisks']) health.setStatus(service, 'SERVING');
   log.info({ grpc: formatHostPort(self.grpc), admin: `http://${formatHostPort(self.admin)}`, nbd: formatHostPort(self.nbd) }, 'vstord serving');
 
   let shuttingDown: Promise<void> | undefined;
@@ -103,13 +121,14 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
       // (bounded: the server cuts what is left), and close the engine.
       await node.handOverLeadership(2000);
       await server.close();
+      await vdisks.close();
       await node.close();
       await admin.close();
       log.info('stopped');
     })();
     return shuttingDown;
   };
-  return { node, shutdown };
+  return { node, vdisks, nbdBackend, shutdown };
 }
 
 /** The process entry point (bin/vstord.js). */

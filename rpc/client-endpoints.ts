@@ -1,16 +1,17 @@
-// The endpoints a client knows, one gRPC channel each (shared by its KV and Cluster
-// client objects), and which one it is using. The client sticks to an endpoint while it works and
+// The endpoints a client knows, one gRPC channel each (shared by its KV, Cluster and
+// VDisks client objects), and which one it is using. The client sticks to an endpoint while it works and
 // moves on, round robin, when it fails; a NOT_LEADER answer can name a leader's address
 // that is not among the configured endpoints, which gets a channel too (a bounded number
 // of them, the oldest closed first).
 import * as grpc from '@grpc/grpc-js';
-import { ClusterClient, KVClient } from './proto.ts';
+import { ClusterClient, KVClient, VDisksClient } from './proto.ts';
 
 export interface Endpoint {
   address: string;
   channel: grpc.Channel;
   kv: KVClient;
   cluster: ClusterClient;
+  vdisks: VDisksClient;
 }
 
 /** The most channels kept for addresses learnt from leader hints. */
@@ -81,11 +82,12 @@ export class EndpointPool {
       channel,
       kv: new KVClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
       cluster: new ClusterClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
+      vdisks: new VDisksClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
     };
   }
 }
 
-/** Both client objects share the channel; closing it closes them. */
+/** The client objects share the channel; closing it closes them. */
 function closeEndpoint(endpoint: Endpoint): void {
   endpoint.channel.close();
 }

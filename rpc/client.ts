@@ -1,6 +1,7 @@
-// The client library that vstorctl and the tests use: KV and Cluster calls against a set
-// of endpoints, with failover and safe retries (rpc/client-retry.ts), a deadline per call,
-// and the at-most-once contract for writes.
+// The client library that vstorctl and the tests use: KV, Cluster and VDisks calls
+// (client.vdisks, rpc/vdisk-client.ts) against a set of endpoints, with failover and safe
+// retries (rpc/client-retry.ts), a deadline per call, and the at-most-once contract for
+// writes.
 //
 // At most once: every write (put, delete, txn, and membership changes) carries this
 // client's id and the next sequence number, and every retry of it reuses the same pair,
@@ -34,11 +35,29 @@ import { keyRangeToWire, rangeRequestToWire, toBytes, txnToWire, watchRequestToW
 import type { RetryPolicy } from './client-retry.ts';
 import { backoffDelayMs, retryActionFor, sleep } from './client-retry.ts';
 import { VstorWatch } from './client-watch.ts';
+import { whenConnected } from './channel-ready.ts';
 import { errorMetadataKeys, fromServiceError, isServiceError, VstorError } from './errors.ts';
+import { VDiskClient } from './vdisk-client.ts';
 
 export type { Bytes, KeySelector, RangeOptions, TxnCompare, TxnOperation, TxnOptions, WatchOptions } from './client-requests.ts';
 export type { WatchBatch } from './client-watch.ts';
 export { VstorWatch } from './client-watch.ts';
+export type { DiffOptions, VDiskClient } from './vdisk-client.ts';
+
+/**
+ * How one call may be retried beyond the rules of client-retry.ts.
+ * - changesBlocks: the call writes blocks (vDisk Write, Trim, WriteZeroes). It is sent
+ *   only over a connected channel, and sent again only when the failure proves the
+ *   blocks were not touched: the channel never connected, or the server answered with a
+ *   retryable error (the server marks an error retryable only before it touched them). A
+ *   write that may have been applied is not repeated: an attempt still in flight could
+ *   land after a later write to the same range and undo it.
+ * - onRetry: told of each failure that is followed by another attempt.
+ */
+export interface CallPolicy {
+  changesBlocks?: boolean;
+  onRetry?: (error: VstorError) => void;
+}
 
 export interface VstorClientOptions {
   /** host:port of each member's gRPC service; at least one. */
@@ -103,6 +122,9 @@ export class VstorClient {
   private readonly queuedWritesMax: number;
   private readonly watchesMax: number;
   private sequence = 0;
+  private vdiskSequence = 0;
+  /** vDisk calls: create, snapshot, read, write, ... */
+  readonly vdisks: VDiskClient;
   private writeTail: Promise<void> = Promise.resolve();
   private queuedWrites = 0;
   private readonly watches = new Set<VstorWatch>();
@@ -131,6 +153,12 @@ export class VstorClient {
     this.watchesMax = positiveInteger('watchesMax', options.watchesMax, 1024);
     const responseBytesMax = positiveInteger('responseBytesMax', options.responseBytesMax, 64 * 1024 * 1024);
     this.endpoints = new EndpointPool([...new Set(addresses)], { 'grpc.max_receive_message_length': responseBytesMax });
+    this.vdisks = new VDiskClient({
+      call: (method, invoke, policy) => this.call(method, invoke, policy),
+      // vDisk metadata changes carry a pair of their own: the record keeps it (not the
+      // model's session table), so it needs no turn in the write queue.
+      identity: () => ({ clientId: this.clientId, sequence: ++this.vdiskSequence }),
+    });
   }
 
   /** The endpoint the client is using now. */
@@ -288,7 +316,7 @@ export class VstorClient {
     }
   }
 
-  private async call<Response>(method: string, invoke: Invoke<Response>): Promise<Response> {
+  private async call<Response>(method: string, invoke: Invoke<Response>, policy: CallPolicy = {}): Promise<Response> {
     this.checkOpen();
     const deadline = Date.now() + this.timeoutMs;
     let endpoint = this.endpoints.current();
@@ -298,13 +326,19 @@ export class VstorClient {
     let telling: VstorError | undefined;
     for (let attempt = 1; ; attempt++) {
       tried.add(endpoint.address);
+      const attemptDeadline = Math.min(deadline, Date.now() + this.attemptTimeoutMs);
+      let sent = false;
       try {
-        return await this.attempt(endpoint, Math.min(deadline, Date.now() + this.attemptTimeoutMs), invoke);
+        if (policy.changesBlocks === true) await whenConnected(endpoint.channel, attemptDeadline, endpoint.address);
+        sent = true;
+        return await this.attempt(endpoint, attemptDeadline, invoke);
       } catch (caught) {
         const error = fromServiceError(caught);
         if (!(error.code === 'DEADLINE_EXCEEDED' && !sentByServer(caught)) || telling === undefined) telling = error;
         const action = retryActionFor(error);
-        if (action.kind === 'fail' || attempt > this.policy.retries || this.closed) throw this.describe(method, error, attempt);
+        const mayRepeat = policy.changesBlocks !== true || !sent || (sentByServer(caught) && error.retryable);
+        if (action.kind === 'fail' || !mayRepeat || attempt > this.policy.retries || this.closed) throw this.describe(method, error, attempt);
+        policy.onRetry?.(error);
         if (action.kind === 'leader') endpoint = this.endpoints.endpointFor(action.address, true);
         else if (action.kind === 'next') endpoint = this.endpoints.advance();
         // A member not yet tried in this call is tried at once; trying one again backs off.
@@ -334,7 +368,7 @@ export class VstorClient {
   }
 }
 
-type Invoke<Response> = (
+export type Invoke<Response> = (
   endpoint: Endpoint,
   metadata: Metadata,
   options: CallOptions,

@@ -30,6 +30,7 @@ export const generatedTypesDirectory = fileURLToPath(new URL('../proto/gen/', im
 export const protoFiles = [
   'vstor/v1/kv.proto',
   'vstor/v1/cluster.proto',
+  'vstor/v1/vdisk.proto',
   'vstor/internal/raft.proto',
   'grpc/health/v1/health.proto',
 ] as const;

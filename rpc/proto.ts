@@ -10,6 +10,7 @@ import type { ProtoGrpcType as ClusterProto } from '../proto/gen/cluster.ts';
 import type { ProtoGrpcType as HealthProto } from '../proto/gen/health.ts';
 import type { ProtoGrpcType as KvProto } from '../proto/gen/kv.ts';
 import type { ProtoGrpcType as RaftProto } from '../proto/gen/raft.ts';
+import type { ProtoGrpcType as VDiskProto } from '../proto/gen/vdisk.ts';
 import { loaderOptions, protoFiles } from './proto-files.ts';
 
 export { loaderOptions, protoFiles, protoRoot } from './proto-files.ts';
@@ -17,11 +18,11 @@ export { loaderOptions, protoFiles, protoRoot } from './proto-files.ts';
 /** Every file of proto/ in proto-loader's form: what a server reflection service needs. */
 export const packageDefinition: PackageDefinition = loadSync([...protoFiles], loaderOptions);
 
-type ProtoGrpcType = KvProto & ClusterProto & RaftProto & HealthProto;
+type ProtoGrpcType = KvProto & ClusterProto & VDiskProto & RaftProto & HealthProto;
 
 const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
 
-/** The public API: message and enum definitions, and the KV and Cluster client constructors. */
+/** The public API: message and enum definitions, and the KV, Cluster and VDisks client constructors. */
 export const vstorV1: ProtoGrpcType['vstor']['v1'] = loaded.vstor.v1;
 /** The peer protocol: the RaftPeer client constructor and its messages. */
 export const vstorInternal: ProtoGrpcType['vstor']['internal'] = loaded.vstor.internal;
@@ -31,6 +32,7 @@ export const grpcHealthV1: ProtoGrpcType['grpc']['health']['v1'] = loaded.grpc.h
 /** Service definitions, for grpc.Server#addService and for serializing by hand. */
 export const kvService = vstorV1.KV.service;
 export const clusterService = vstorV1.Cluster.service;
+export const vdisksService = vstorV1.VDisks.service;
 export const raftPeerService = vstorInternal.RaftPeer.service;
 export const healthService = grpcHealthV1.Health.service;
 
@@ -40,6 +42,8 @@ export const KVClient = vstorV1.KV;
 export type KVClient = InstanceType<typeof KVClient>;
 export const ClusterClient = vstorV1.Cluster;
 export type ClusterClient = InstanceType<typeof ClusterClient>;
+export const VDisksClient = vstorV1.VDisks;
+export type VDisksClient = InstanceType<typeof VDisksClient>;
 export const RaftPeerClient = vstorInternal.RaftPeer;
 export type RaftPeerClient = InstanceType<typeof RaftPeerClient>;
 export const HealthClient = grpcHealthV1.Health;

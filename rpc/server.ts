@@ -1,4 +1,4 @@
-// A node's gRPC server: the public API (vstor.v1.KV, vstor.v1.Cluster), the peer protocol
+// A node's gRPC server: the public API (vstor.v1.KV, vstor.v1.Cluster, vstor.v1.VDisks), the peer protocol
 // (vstor.internal.RaftPeer), the standard health service and server reflection, all on one
 // port, so that generic tools (grpcurl, grpc_health_probe) find and call everything.
 // addPublicServices() registers the public part on a server someone else built (the
@@ -7,7 +7,9 @@
 // Message sizes: the transport's receive limit is the larger of requestBytesMax and
 // peerMessageBytesMax, because one limit covers every call on the server and a batch of
 // Raft entries needs more room than any client request; the public services then hold
-// their requests to requestBytesMax themselves (rpc/request-limit.ts).
+// their requests to requestBytesMax themselves (rpc/request-limit.ts). VDisks allows a
+// little more (VDISK_REQUEST_OVERHEAD_BYTES), so that a write of requestBytesMax bytes of
+// data, which the block engine accepts, fits with its fields.
 //
 // Lifecycle: listen() once; close() stops the watches and health watchers that would
 // otherwise never end, lets calls in flight finish for up to shutdownGraceMs, then cuts
@@ -16,16 +18,20 @@ import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { assert } from '../consensus/index.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
+import { defaultModelConfig } from '../storage-engine/model/index.ts';
 import { joinHostPort } from './addresses.ts';
 import { ClusterService } from './cluster-service.ts';
 import type { HealthService } from './health.ts';
 import { KvService } from './kv-service.ts';
 import type { ClusterNode } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
-import { clusterService, healthService, kvService, packageDefinition, raftPeerService } from './proto.ts';
+import { clusterService, healthService, kvService, packageDefinition, raftPeerService, vdisksService } from './proto.ts';
 import type { RaftPeerReceiver } from './raft-peer-server.ts';
 import { raftPeerHandlers } from './raft-peer-server.ts';
 import { limitRequestBytes } from './request-limit.ts';
+import type { VDiskLimits, VDiskNode } from './vdisk-api.ts';
+import { VDISK_REQUEST_OVERHEAD_BYTES } from './vdisk-checks.ts';
+import { VDiskService } from './vdisk-service.ts';
 
 export interface PublicServiceOptions {
   node: ClusterNode;
@@ -41,6 +47,9 @@ export interface PublicServiceOptions {
   watchStreamsMax?: number;
   /** See ClusterServiceOptions. */
   relayTimeoutMs?: number;
+  /** The daemon's vDisk operations and their limits: with them, vstor.v1.VDisks is
+   * served too. */
+  vdisks?: { node: VDiskNode; limits: VDiskLimits };
   /** Also register server reflection for every service of proto/. Default true. */
   reflection?: boolean;
 }
@@ -56,7 +65,8 @@ export interface PublicServices {
   close(): void;
 }
 
-/** Registers vstor.v1.KV and vstor.v1.Cluster (and server reflection) on `server`. */
+/** Registers vstor.v1.KV, vstor.v1.Cluster, vstor.v1.VDisks if given (and server
+ * reflection) on `server`. */
 export function addPublicServices(server: grpc.Server, options: PublicServiceOptions): PublicServices {
   assert(Number.isSafeInteger(options.requestBytesMax) && options.requestBytesMax > 0, () => `requestBytesMax must be a positive integer, got ${options.requestBytesMax}`);
   const kv = new KvService({
@@ -75,9 +85,21 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
   });
   server.addService(limitRequestBytes(kvService, options.requestBytesMax), kv.handlers);
   server.addService(limitRequestBytes(clusterService, options.requestBytesMax), cluster.handlers);
+  const serviceNames = ['vstor.v1.KV', 'vstor.v1.Cluster'];
+  if (options.vdisks !== undefined) {
+    const vdisks = new VDiskService({
+      node: options.node,
+      vdisks: options.vdisks.node,
+      limits: options.vdisks.limits,
+      clientIdBytesMax: (options.modelLimits ?? defaultModelConfig).clientIdBytesMax,
+      observer: options.observer,
+    });
+    server.addService(limitRequestBytes(vdisksService, options.requestBytesMax + VDISK_REQUEST_OVERHEAD_BYTES), vdisks.handlers);
+    serviceNames.push('vstor.v1.VDisks');
+  }
   if (options.reflection !== false) new ReflectionService(packageDefinition).addToServer(server);
   return {
-    serviceNames: ['vstor.v1.KV', 'vstor.v1.Cluster'],
+    serviceNames,
     stopStreams: () => kv.close(),
     close: () => cluster.close(),
   };
@@ -112,7 +134,7 @@ export class GrpcServer {
     assert(Number.isSafeInteger(this.shutdownGraceMs) && this.shutdownGraceMs >= 0, 'shutdownGraceMs must be a non-negative integer');
     this.health = options.health;
     this.server = new grpc.Server({
-      'grpc.max_receive_message_length': Math.max(options.requestBytesMax, options.peerMessageBytesMax),
+      'grpc.max_receive_message_length': Math.max(options.requestBytesMax + VDISK_REQUEST_OVERHEAD_BYTES, options.peerMessageBytesMax),
     });
     this.services = addPublicServices(this.server, options);
     this.server.addService(raftPeerService, raftPeerHandlers(options.raftPeer));

@@ -28,6 +28,8 @@ test('defaults fill what the file leaves out; nN names give their raftId', (t) =
   t.is(config.raft.tickIntervalMs, 100);
   t.true(config.raft.preVote && config.raft.checkQuorum);
   t.is(config.limits.requestBytesMax, 4 << 20);
+  t.is(config.limits.vdiskBytesMax, 16 * 1024 ** 4);
+  t.is(parseClusterConfig(base + 'limits:\n  vdiskBytesMax: 1073741824\n', '/tmp').limits.vdiskBytesMax, 1 << 30);
   t.deepEqual(config.nodes.map((n) => n.raftId), [1, 2]);
   t.deepEqual(config.nodes[0]!.nbd, { host: '127.0.0.1', port: 10809 });
 });
@@ -52,6 +54,9 @@ const bad: [string, string, RegExp][] = [
   ['raftId needed for other names', base.replace('id: n2', 'id: beta'), /^nodes\[1\]\.raftId: is required/],
   ['limit of the wrong type', base + 'limits:\n  requestBytesMax: "4MiB"\n', /^limits\.requestBytesMax: must be an integer \(bytes\)/],
   ['inconsistent limits', base + 'limits:\n  entryBytesMax: 8192\n', /^limits\.valueBytesMax: plus limits\.keyBytesMax must fit/],
+  ['vdisk limit past the engine\'s 16 TiB', base + 'limits:\n  vdiskBytesMax: 17592186048512\n', /^limits\.vdiskBytesMax: must be at most 17592186044416 bytes/],
+  ['vdisk limit below one block', base + 'limits:\n  vdiskBytesMax: 2048\n', /^limits\.vdiskBytesMax: must be at least 4096 bytes/],
+  ['vdisk limit not whole sectors', base + 'limits:\n  vdiskBytesMax: 1000000\n', /^limits\.vdiskBytesMax: must be a multiple of 512 bytes, got 1000000/],
   ['not YAML', 'cluster: [unclosed\n', /^not valid YAML/],
   ['duplicate YAML key', base + 'cluster: again\n', /^not valid YAML/],
 ];

@@ -1,0 +1,253 @@
+// What the owner of a vDisk does with its blocks: I/O against the local block engine, and
+// the calls that move the head epoch or rewrite blocks (snapshot, rollback, flatten,
+// delete). The manager (manager.ts) routes a call here once it knows this member owns the
+// vDisk; everything here is local.
+//
+// The head epoch: each write reads it from the catalog inside the vDisk's gate (gate.ts),
+// so it is the head at that moment, never one cached from before a snapshot. The calls
+// that move it hold the gate exclusively until the model change is applied on this member
+// and the catalog has it.
+//
+// Stale views: another member may have grown or created a vDisk a moment ago, and this
+// member's catalog may not have it yet. A request that looks out of range, or names a vDisk
+// not known here, is checked again after a read barrier before it is refused.
+//
+// Write errors: an error raised before the engine was called is left as it is (retryable
+// if its code is), since nothing was touched; one raised by the engine is marked not
+// retryable, since part of the change may have been made.
+
+import type { Logger } from 'pino';
+import type { BlockRange, ChangeIdentity, DiffPage, DiffSpec, Extent, RangeSpec, ReadSpec, VDiskInfo, VDiskSnapshotInfo, WriteSpec, AllocationSpec } from '../../rpc/vdisk-api.ts';
+import { checkWithinSize } from '../../rpc/vdisk-checks.ts';
+import { isVstorError, VstorError } from '../../storage-engine/errors.ts';
+import type { VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
+import { CLONE_DEPTH_MAX } from '../../storage-engine/vdisk/block-store.ts';
+import type { BlockEngine } from './block-engine.ts';
+import type { CatalogEntry, VDiskCatalog } from './catalog.ts';
+import type { VDiskGates } from './gate.ts';
+import type { VDiskMetadata } from './metadata.ts';
+import type { SnapshotRecord, VDiskRecord } from './record.ts';
+import { isRetryOf, layoutOf, liveEpochsOf, vdiskInfo } from './record.ts';
+import type { SystemModel } from './system-model.ts';
+
+export type VDiskIoOperation = 'read' | 'write' | 'trim' | 'write_zeroes';
+
+export interface VDiskObserver {
+  /** Bytes a successful I/O call covered. */
+  ioBytes(operation: VDiskIoOperation, bytes: number): void;
+  /** How long a snapshot's metadata change took (the O(1) part), in seconds. */
+  snapshotCreated?(durationSeconds: number): void;
+}
+
+export interface VDiskOwnerOptions {
+  memberName: string;
+  model: SystemModel;
+  catalog: VDiskCatalog;
+  metadata: VDiskMetadata;
+  engine: BlockEngine;
+  gates: VDiskGates;
+  logger: Logger;
+  observer?: VDiskObserver;
+}
+
+function snapshotOf(record: VDiskRecord, snapshot: string): SnapshotRecord {
+  const found = record.snapshots.find((candidate) => candidate.name === snapshot);
+  if (found === undefined) throw new VstorError('NOT_FOUND', `vdisk ${record.name} has no snapshot ${snapshot}`);
+  return found;
+}
+
+/** An error from inside the engine: the change may be partly made, so no blind retry. */
+function afterTouching(error: unknown): unknown {
+  if (error instanceof VstorError && error.retryable) return new VstorError(error.code, error.message, { retryable: false, cause: error });
+  return error;
+}
+
+export class VDiskOwner {
+  constructor(private readonly options: VDiskOwnerOptions) {}
+
+  // ---- I/O ----
+
+  async read(spec: ReadSpec, id: number): Promise<Uint8Array> {
+    const record = await this.current(spec.name, id, (candidate) => {
+      const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
+      checkWithinSize(`read of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+    });
+    const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
+    const data = await this.options.engine.read(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
+    this.options.observer?.ioBytes('read', spec.lengthBytes);
+    return data;
+  }
+
+  write(spec: WriteSpec, id: number): Promise<void> {
+    return this.options.gates.shared(id, async () => {
+      const record = await this.current(spec.name, id, (candidate) => checkWithinSize(`write to vdisk ${spec.name}`, spec.offsetBytes, spec.data.length, candidate.sizeBytes));
+      const layout = await this.layout(record);
+      try {
+        await this.options.engine.write(layout, record.headEpoch, spec.offsetBytes, spec.data, { sync: spec.fua });
+      } catch (error) {
+        throw afterTouching(error);
+      }
+      this.options.observer?.ioBytes('write', spec.data.length);
+    });
+  }
+
+  zero(spec: RangeSpec, id: number, operation: 'trim' | 'write_zeroes'): Promise<void> {
+    return this.options.gates.shared(id, async () => {
+      const record = await this.current(spec.name, id, (candidate) => checkWithinSize(`${operation} of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, candidate.sizeBytes));
+      const layout = await this.layout(record);
+      try {
+        if (operation === 'trim') await this.options.engine.trim(layout, record.headEpoch, spec.offsetBytes, spec.lengthBytes, { sync: spec.fua });
+        else await this.options.engine.writeZeroes(layout, record.headEpoch, spec.offsetBytes, spec.lengthBytes, { sync: spec.fua });
+      } catch (error) {
+        throw afterTouching(error);
+      }
+      this.options.observer?.ioBytes(operation, spec.lengthBytes);
+    });
+  }
+
+  async flush(name: string, id: number): Promise<void> {
+    await this.current(name, id);
+    await this.options.engine.flush();
+  }
+
+  async allocationMap(spec: AllocationSpec, id: number): Promise<Extent[]> {
+    const record = await this.current(spec.name, id, (candidate) => {
+      const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
+      checkWithinSize(`allocation map of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+    });
+    const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
+    return this.options.engine.allocated(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
+  }
+
+  async diff(spec: DiffSpec, id: number): Promise<DiffPage> {
+    const record = await this.current(spec.name, id, (candidate) => {
+      if (spec.fromSnapshot !== undefined) snapshotOf(candidate, spec.fromSnapshot);
+      if (spec.toSnapshot !== undefined) snapshotOf(candidate, spec.toSnapshot);
+    });
+    const fromEpoch = spec.fromSnapshot === undefined ? 0 : snapshotOf(record, spec.fromSnapshot).epoch;
+    const toEpoch = spec.toSnapshot === undefined ? record.headEpoch : snapshotOf(record, spec.toSnapshot).epoch;
+    if (fromEpoch > toEpoch) {
+      throw new VstorError('INVALID_ARGUMENT', `from_snapshot: ${spec.fromSnapshot} is newer than ${spec.toSnapshot ?? 'the head'}; swap them`);
+    }
+    // One range more than the page holds tells whether another page follows.
+    const ranges: BlockRange[] = await this.options.engine.diff(await this.layout(record), fromEpoch, toEpoch, {
+      startBlockIndex: spec.startBlockIndex, rangesMax: spec.rangesMax + 1,
+    });
+    const clipped = ranges
+      .filter((range) => range.firstBlockIndex + range.blockCount > spec.startBlockIndex)
+      .map((range) => {
+        const first = Math.max(range.firstBlockIndex, spec.startBlockIndex);
+        return { firstBlockIndex: first, blockCount: range.firstBlockIndex + range.blockCount - first };
+      });
+    const more = clipped.length > spec.rangesMax;
+    const page = clipped.slice(0, spec.rangesMax);
+    return { ranges: page, more, nextStartBlockIndex: more ? clipped[spec.rangesMax]!.firstBlockIndex : 0 };
+  }
+
+  // ---- epoch and block changes ----
+
+  createSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<{ vdisk: VDiskInfo; snapshot: VDiskSnapshotInfo }> {
+    const { gates, engine, metadata, catalog } = this.options;
+    // The gate stops writes; the engine's lock stops a scrub pass from deciding with the
+    // epochs of before (scrub-loop.ts). Both are held until the catalog has the new head.
+    return gates.exclusive(id, () => engine.exclusive(id, async () => {
+      await this.current(name, id);
+      await engine.flush();
+      const startedMs = performance.now();
+      const created = await metadata.addSnapshot(name, id, snapshot, identity);
+      await catalog.refresh(name);
+      const durationMs = performance.now() - startedMs;
+      this.options.observer?.snapshotCreated?.(durationMs / 1000);
+      this.options.logger.info({ vdisk: name, snapshot, epoch: created.snapshot.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
+      return created;
+    }));
+  }
+
+  rollback(name: string, id: number, snapshot: string): Promise<VDiskInfo> {
+    return this.options.gates.exclusive(id, async () => {
+      const record = await this.current(name, id, (candidate) => snapshotOf(candidate, snapshot));
+      const target = snapshotOf(record, snapshot);
+      await this.options.engine.rollback(await this.layout(record), record.headEpoch, target.epoch);
+      this.options.logger.info({ vdisk: name, snapshot, headEpoch: record.headEpoch, snapshotEpoch: target.epoch }, 'rolled back');
+      return vdiskInfo(record, this.options.catalog.get(name)?.revision ?? 0);
+    });
+  }
+
+  flatten(name: string, id: number, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {
+    return this.options.gates.exclusive(id, async () => {
+      const record = await this.current(name, id);
+      if (record.parent === undefined) {
+        if (isRetryOf(record, identity)) return vdiskInfo(record, this.options.catalog.get(name)?.revision ?? 0);
+        throw new VstorError('FAILED_PRECONDITION', `vdisk ${name} is not a clone; there is nothing to flatten`);
+      }
+      const parentName = record.parent.name;
+      await this.options.engine.flatten(await this.layout(record));
+      const flattened = await this.options.metadata.unlinkParent(name, id, identity);
+      await this.options.catalog.refresh(name);
+      await this.options.catalog.refresh(parentName);
+      return flattened;
+    });
+  }
+
+  /** Removes the metadata; the caller purges the blocks afterwards. */
+  delete(name: string, id: number): Promise<VDiskRecord> {
+    return this.options.gates.exclusive(id, async () => {
+      const removed = await this.options.metadata.delete(name, id);
+      await this.options.catalog.refresh(name);
+      if (removed.parent !== undefined) await this.options.catalog.refresh(removed.parent.name);
+      return removed;
+    });
+  }
+
+  // ---- helpers ----
+
+  /**
+   * The vDisk's record now, after `check` passed on it; if the catalog does not know the
+   * vDisk or `check` fails, once more after a read barrier, so that a change another member
+   * just made (a create, a resize) is not refused for being unknown here yet.
+   */
+  async current(name: string, id: number, check: (record: VDiskRecord) => void = () => {}): Promise<VDiskRecord> {
+    const attempt = (entry: CatalogEntry | undefined): VDiskRecord => {
+      if (entry === undefined) throw new VstorError('NOT_FOUND', `vdisk ${name} does not exist`);
+      if (entry.record.id !== id) throw new VstorError('UNAVAILABLE', `vdisk ${name} is no longer vdisk id ${id}; retry`);
+      if (entry.record.owner !== this.options.memberName) throw new VstorError('UNAVAILABLE', `vdisk ${name} is owned by ${entry.record.owner}, not ${this.options.memberName}; retry`);
+      check(entry.record);
+      return entry.record;
+    };
+    try {
+      return attempt(this.options.catalog.get(name));
+    } catch (error) {
+      if (!isVstorError(error, 'NOT_FOUND') && !isVstorError(error, 'OUT_OF_RANGE') && !isVstorError(error, 'UNAVAILABLE')) throw error;
+    }
+    await this.options.model.readBarrier();
+    return attempt(await this.options.catalog.refresh(name));
+  }
+
+  /** The engine's layout of a record; a parent the catalog lacks is read from the model. */
+  async layout(record: VDiskRecord): Promise<VDiskLayout> {
+    const lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
+    try {
+      return layoutOf(record, lookup);
+    } catch (error) {
+      if (!isVstorError(error, 'CORRUPTION') || record.parent === undefined) throw error;
+    }
+    let link: VDiskRecord['parent'] = record.parent;
+    for (let depth = 1; link !== undefined && depth <= CLONE_DEPTH_MAX; depth++) {
+      await this.options.catalog.refresh(link.name);
+      link = lookup(link.name)?.parent;
+    }
+    return layoutOf(record, lookup);
+  }
+
+  /** The layout and live epochs of an owned vDisk, for the scrubber; undefined once gone. */
+  liveState(id: number): { layout: VDiskLayout; liveEpochs: number[] } | undefined {
+    const entry = this.options.catalog.getById(id);
+    if (entry === undefined || entry.record.owner !== this.options.memberName) return undefined;
+    try {
+      const lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
+      return { layout: layoutOf(entry.record, lookup), liveEpochs: liveEpochsOf(entry.record) };
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// Original file: proto/vstor/v1/vdisk.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface VDiskReadRequest {
+  'name'?: (string);
+  'snapshot'?: (string);
+  'offsetBytes'?: (number | string | Long);
+  'lengthBytes'?: (number | string | Long);
+}
+
+export interface VDiskReadRequest__Output {
+  'name': (string);
+  'snapshot': (string);
+  'offsetBytes': (number);
+  'lengthBytes': (number);
+}

@@ -1,0 +1,13 @@
+// Original file: proto/vstor/v1/vdisk.proto
+
+import type { ResponseHeader as _vstor_v1_ResponseHeader, ResponseHeader__Output as _vstor_v1_ResponseHeader__Output } from '../../vstor/v1/ResponseHeader.ts';
+
+export interface VDiskReadResponse {
+  'header'?: (_vstor_v1_ResponseHeader | null);
+  'data'?: (Buffer | Uint8Array | string);
+}
+
+export interface VDiskReadResponse__Output {
+  'header': (_vstor_v1_ResponseHeader__Output | null);
+  'data': (Buffer);
+}

@@ -1,0 +1,204 @@
+// vstor.v1.VDisks over the daemon's VDiskNode: each handler checks its request at the edge
+// (rpc/vdisk-checks.ts), asks the daemon, and answers in the wire's shapes. Where a call
+// runs (this member, the vDisk's owner, the leader) is the daemon's decision; the service
+// only tells it whether the call was forwarded here by another member and when the client
+// stops waiting.
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { VDisksHandlers } from '../proto/gen/vstor/v1/VDisks.ts';
+import type { ResponseHeader } from '../proto/gen/vstor/v1/ResponseHeader.ts';
+import { assert } from '../consensus/index.ts';
+import { forwardedBy } from './cluster-relay.ts';
+import { VstorError } from './errors.ts';
+import { serveUnary } from './handler.ts';
+import type { ClusterNode } from './node-api.ts';
+import type { RpcObserver } from './observer.ts';
+import type { ChangeIdentity, VDiskCallContext, VDiskLimits, VDiskNode } from './vdisk-api.ts';
+import {
+  checkByteRange,
+  checkName,
+  checkOptionalName,
+  checkSize,
+  DIFF_RANGES_DEFAULT,
+  DIFF_RANGES_MAX,
+  VDISK_RANGE_BYTES_MAX,
+} from './vdisk-checks.ts';
+import { blockRangeToWire, extentToWire, snapshotToWire, vdiskToWire } from './vdisk-wire.ts';
+import { BLOCK_BYTES } from '../storage-engine/vdisk/keys.ts';
+
+export interface VDiskServiceOptions {
+  /** For the response headers (cluster, member, revision, term). */
+  node: ClusterNode;
+  vdisks: VDiskNode;
+  limits: VDiskLimits;
+  /** clientIdBytesMax of the model, which client ids of metadata changes also respect. */
+  clientIdBytesMax: number;
+  observer?: RpcObserver;
+}
+
+const servicePrefix = 'vstor.v1.VDisks/';
+/** A uint32 on the wire: the largest block count a page may ask for is far below it. */
+const UINT32_MAX = 0xffffffff;
+
+function invalid(field: string, problem: string): VstorError {
+  return new VstorError('INVALID_ARGUMENT', `${field}: ${problem}`);
+}
+
+/** The call's origin and deadline, for the daemon. */
+function contextOf(call: ServerUnaryCall<unknown, unknown>): VDiskCallContext {
+  const context: VDiskCallContext = {};
+  const from = forwardedBy(call);
+  if (from !== undefined) context.forwardedBy = from;
+  const deadline = call.getDeadline();
+  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (Number.isFinite(deadlineMs) && deadlineMs > 0) context.deadlineMs = deadlineMs;
+  return context;
+}
+
+function identityOf(clientId: unknown, sequence: unknown, clientIdBytesMax: number): ChangeIdentity | undefined {
+  if (clientId === undefined || clientId === '') return undefined;
+  if (typeof clientId !== 'string') throw invalid('client_id', 'must be a string');
+  const bytes = Buffer.byteLength(clientId, 'utf8');
+  if (bytes > clientIdBytesMax) throw invalid('client_id', `${bytes} bytes exceeds clientIdBytesMax (${clientIdBytesMax})`);
+  if (typeof sequence !== 'number' || !Number.isSafeInteger(sequence) || sequence < 1) {
+    throw invalid('sequence', `must be an integer from 1 to 2^53-1 when client_id is set, got ${String(sequence)}`);
+  }
+  return { clientId, sequence };
+}
+
+function startBlockIndexOf(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) throw invalid('start_block_index', `must be a non-negative integer below 2^53, got ${String(value)}`);
+  return value;
+}
+
+function rangesMaxOf(value: unknown): number {
+  if (value === 0 || value === undefined) return DIFF_RANGES_DEFAULT;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > UINT32_MAX) throw invalid('ranges_max', `must be an integer, got ${String(value)}`);
+  if (value > DIFF_RANGES_MAX) throw invalid('ranges_max', `${value} exceeds ${DIFF_RANGES_MAX}`);
+  return value;
+}
+
+export class VDiskService {
+  readonly handlers: VDisksHandlers;
+
+  constructor(options: VDiskServiceOptions) {
+    const { node, vdisks, limits, observer, clientIdBytesMax } = options;
+    for (const [name, value] of Object.entries(limits)) assert(Number.isSafeInteger(value) && value > 0, () => `${name} must be a positive integer, got ${value}`);
+    const header = (): ResponseHeader => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: node.raftStatus().hardState.term });
+    const identity = (wire: { clientId?: string; sequence?: number }): ChangeIdentity | undefined => identityOf(wire.clientId, wire.sequence, clientIdBytesMax);
+    const ioRange = (wire: { offsetBytes: number; lengthBytes: number }) => checkByteRange(wire.offsetBytes, wire.lengthBytes, limits.requestBytesMax, 'requestBytesMax');
+    const blockRange = (wire: { offsetBytes: number; lengthBytes: number }) => checkByteRange(wire.offsetBytes, wire.lengthBytes, VDISK_RANGE_BYTES_MAX, 'the range limit');
+    const serve = <Request, Response>(method: string, work: (request: Request, call: ServerUnaryCall<Request, Response>) => Promise<Response>) =>
+      serveUnary<Request, Response>(`${servicePrefix}${method}`, observer, work);
+
+    this.handlers = {
+      CreateVDisk: serve('CreateVDisk', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const sizeBytes = checkSize('size_bytes', wire.sizeBytes, limits.vdiskBytesMax);
+        const nodeName = wire.node === '' ? undefined : checkName('node', wire.node);
+        const vdisk = await vdisks.createVDisk({ name, sizeBytes, ...(nodeName === undefined ? {} : { node: nodeName }) }, identity(wire), contextOf(call));
+        return { header: header(), vdisk: vdiskToWire(vdisk) };
+      }),
+      ListVDisks: serve('ListVDisks', async (wire) => {
+        const listed = await vdisks.listVDisks({ serializable: wire.serializable === true });
+        return { header: header(), vdisks: listed.map(vdiskToWire) };
+      }),
+      GetVDisk: serve('GetVDisk', async (wire) => {
+        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
+        return { header: header(), vdisk: vdiskToWire(vdisk) };
+      }),
+      DeleteVDisk: serve('DeleteVDisk', async (wire, call) => {
+        await vdisks.deleteVDisk(checkName('name', wire.name), identity(wire), contextOf(call));
+        return { header: header() };
+      }),
+      ResizeVDisk: serve('ResizeVDisk', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const sizeBytes = checkSize('size_bytes', wire.sizeBytes, limits.vdiskBytesMax);
+        return { header: header(), vdisk: vdiskToWire(await vdisks.resizeVDisk(name, sizeBytes, identity(wire), contextOf(call))) };
+      }),
+
+      Read: serve('Read', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshot = checkOptionalName('snapshot', wire.snapshot);
+        const range = ioRange(wire);
+        const data = await vdisks.read({ name, ...(snapshot === undefined ? {} : { snapshot }), ...range }, contextOf(call));
+        return { header: header(), data };
+      }),
+      Write: serve('Write', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const data = wire.data;
+        const range = checkByteRange(wire.offsetBytes, data.length, limits.requestBytesMax, 'requestBytesMax');
+        await vdisks.write({ name, offsetBytes: range.offsetBytes, data, fua: wire.fua === true }, contextOf(call));
+        return { header: header() };
+      }),
+      Trim: serve('Trim', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        await vdisks.trim({ name, ...blockRange(wire), fua: wire.fua === true }, contextOf(call));
+        return { header: header() };
+      }),
+      WriteZeroes: serve('WriteZeroes', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        await vdisks.writeZeroes({ name, ...blockRange(wire), fua: wire.fua === true }, contextOf(call));
+        return { header: header() };
+      }),
+      Flush: serve('Flush', async (wire, call) => {
+        await vdisks.flush(checkName('name', wire.name), contextOf(call));
+        return { header: header() };
+      }),
+      AllocationMap: serve('AllocationMap', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshot = checkOptionalName('snapshot', wire.snapshot);
+        const extents = await vdisks.allocationMap({ name, ...(snapshot === undefined ? {} : { snapshot }), ...blockRange(wire) }, contextOf(call));
+        return { header: header(), extents: extents.map(extentToWire) };
+      }),
+
+      CreateSnapshot: serve('CreateSnapshot', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        const created = await vdisks.createSnapshot(name, snapshotName, identity(wire), contextOf(call));
+        return { header: header(), vdisk: vdiskToWire(created.vdisk), snapshot: snapshotToWire(created.snapshot) };
+      }),
+      ListSnapshots: serve('ListSnapshots', async (wire) => {
+        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
+        return { header: header(), snapshots: vdisk.snapshots.map(snapshotToWire) };
+      }),
+      DeleteSnapshot: serve('DeleteSnapshot', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        return { header: header(), vdisk: vdiskToWire(await vdisks.deleteSnapshot(name, snapshotName, identity(wire), contextOf(call))) };
+      }),
+      Rollback: serve('Rollback', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        return { header: header(), vdisk: vdiskToWire(await vdisks.rollback(name, snapshotName, contextOf(call))) };
+      }),
+      Clone: serve('Clone', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        const cloneName = checkName('clone_name', wire.cloneName);
+        return { header: header(), vdisk: vdiskToWire(await vdisks.clone(name, snapshotName, cloneName, identity(wire), contextOf(call))) };
+      }),
+      Flatten: serve('Flatten', async (wire, call) => {
+        return { header: header(), vdisk: vdiskToWire(await vdisks.flatten(checkName('name', wire.name), identity(wire), contextOf(call))) };
+      }),
+      Diff: serve('Diff', async (wire, call) => {
+        const name = checkName('name', wire.name);
+        const fromSnapshot = checkOptionalName('from_snapshot', wire.fromSnapshot);
+        const toSnapshot = checkOptionalName('to_snapshot', wire.toSnapshot);
+        const page = await vdisks.diff({
+          name,
+          ...(fromSnapshot === undefined ? {} : { fromSnapshot }),
+          ...(toSnapshot === undefined ? {} : { toSnapshot }),
+          startBlockIndex: startBlockIndexOf(wire.startBlockIndex),
+          rangesMax: rangesMaxOf(wire.rangesMax),
+        }, contextOf(call));
+        return {
+          header: header(),
+          blockBytes: BLOCK_BYTES,
+          ranges: page.ranges.map(blockRangeToWire),
+          more: page.more,
+          nextStartBlockIndex: page.nextStartBlockIndex,
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+// The catalog (daemon/vdisks/catalog.ts): a member's view of every vDisk record, loaded at
+// open and kept by a watch; by name and by id; a record it cannot read is left out and
+// marks the view incomplete (so nobody concludes an id is unknown) until it is replaced
+// or deleted.
+import test from 'ava';
+import { pino } from 'pino';
+import { VDiskCatalog } from '../../daemon/vdisks/catalog.ts';
+import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
+import { vdiskKey } from '../../daemon/vdisks/record.ts';
+import { SharedModel } from '../rpc/fake-node.ts';
+import { ModelOnly } from './model-only.ts';
+
+async function until(what: string, condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('records present at open and changed afterwards are known by name and id', async (t) => {
+  const model = new ModelOnly(await SharedModel.open(t));
+  const metadata = new VDiskMetadata({ model });
+  const before = await metadata.create({ name: 'before', sizeBytes: 1 << 20, owner: 'n1' }, undefined);
+  const catalog = new VDiskCatalog(model, pino({ level: 'silent' }));
+  await catalog.open();
+  t.teardown(() => catalog.close());
+  t.is(catalog.get('before')?.record.id, before.id);
+  t.is(catalog.getById(before.id)?.record.name, 'before');
+
+  const after = await metadata.create({ name: 'after', sizeBytes: 1 << 20, owner: 'n2' }, undefined);
+  await until('the new vdisk to arrive', () => catalog.get('after') !== undefined);
+  await metadata.resize('before', 2 << 20, undefined);
+  await until('the resize to arrive', () => catalog.get('before')?.record.sizeBytes === 2 << 20);
+  t.is(catalog.get('before')?.revision, (await model.getSystem(vdiskKey('before')))!.modRevision);
+  await metadata.delete('before', before.id);
+  await until('the deletion to arrive', () => catalog.get('before') === undefined);
+  t.is(catalog.getById(before.id), undefined);
+  t.deepEqual(catalog.entries().map((entry) => entry.record.name), ['after']);
+  t.is(catalog.getById(after.id)?.record.owner, 'n2');
+  // A refresh after the deletion changes nothing.
+  t.is(await catalog.refresh('before'), undefined);
+});
+
+test('an unreadable record is left out and makes the view incomplete until it is gone', async (t) => {
+  const model = new ModelOnly(await SharedModel.open(t));
+  const catalog = new VDiskCatalog(model, pino({ level: 'silent' }));
+  await catalog.open();
+  t.teardown(() => catalog.close());
+  t.true(catalog.complete);
+  await model.writeSystem({ type: 'put', key: vdiskKey('weird'), value: new TextEncoder().encode('{"format":1}') });
+  await until('the bad record to be seen', () => !catalog.complete);
+  t.is(catalog.get('weird'), undefined);
+  await model.writeSystem({ type: 'deleteRange', key: vdiskKey('weird') });
+  await until('the view to be complete again', () => catalog.complete);
+  t.true(catalog.complete);
+});

@@ -1,0 +1,181 @@
+// The vDisk manager of one member in process (daemon/vdisks/manager.ts), on a real model
+// and a real block database: a snapshot taken while writes are in flight never changes
+// afterwards (writes take the head epoch inside the gate, not from before the snapshot);
+// changes another member makes reach this member's catalog, and a write that looks out of
+// range or names an unknown vDisk is checked again before it is refused; the scrubber
+// reclaims what a deleted snapshot alone read; the NBD backend serves NAME and NAME@SNAP.
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { RaftStatus } from '../../consensus/index.ts';
+import type { ClusterView } from '../../daemon/vdisks/manager.ts';
+import { VDiskManager } from '../../daemon/vdisks/manager.ts';
+import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
+import { VDiskNbdBackend } from '../../daemon/vdisks/nbd-backend.ts';
+import type { MemberInfo } from '../../rpc/node-api.ts';
+import { isVstorError } from '../../storage-engine/errors.ts';
+import { member, SharedModel } from '../rpc/fake-node.ts';
+import { ModelOnly } from './model-only.ts';
+
+const BLOCK = 4096;
+const MiB = 1 << 20;
+
+class SoleMember implements ClusterView {
+  readonly name = 'n1';
+  readonly raftId = 1;
+  readonly memberList: MemberInfo[] = [member(1)];
+
+  raftStatus(): RaftStatus {
+    return {
+      id: 1, hardState: { term: 2, vote: 1, commit: 10 }, softState: { lead: 1, state: 'leader' }, applied: 10, leadTransferee: 0,
+      confState: { voters: [1], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+      progress: new Map([[1, { match: 10, next: 11, state: 'replicate', isLearner: false, recentActive: true, inflightMessages: 0 }]]),
+    };
+  }
+
+  leader(): MemberInfo {
+    return this.memberList[0]!;
+  }
+
+  members(): MemberInfo[] {
+    return this.memberList;
+  }
+}
+
+async function openManager(t: ExecutionContext): Promise<{ manager: VDiskManager; model: ModelOnly; other: VDiskMetadata }> {
+  const shared = await SharedModel.open(t);
+  const model = new ModelOnly(shared, 'member-1');
+  const directory = await mkdtemp(join(tmpdir(), 'vstor-vdisk-manager-'));
+  const manager = new VDiskManager({
+    model, cluster: new SoleMember(), directory, requestBytesMax: MiB, logger: pino({ level: 'silent' }),
+    scrubIntervalMs: 3_600_000, capacityIntervalMs: 3_600_000,
+  });
+  await manager.open();
+  t.teardown(async () => {
+    await manager.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  // Another member proposing through the same model.
+  return { manager, model, other: new VDiskMetadata({ model: new ModelOnly(shared, 'member-2') }) };
+}
+
+function filled(value: number, lengthBytes = BLOCK): Uint8Array {
+  return new Uint8Array(lengthBytes).fill(value);
+}
+
+async function eventually<T>(what: string, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test('a snapshot taken while writes are in flight never changes afterwards', async (t) => {
+  const { manager } = await openManager(t);
+  await manager.createVDisk({ name: 'd', sizeBytes: MiB }, undefined, {});
+  const blocks = 16;
+  const taken: Array<{ name: string; bytes: Uint8Array }> = [];
+  const inFlight: Promise<void>[] = [];
+  for (let round = 1; round <= 8; round++) {
+    // Each round rewrites every block with the round's value, and snapshots in the middle.
+    for (let block = 0; block < blocks; block++) inFlight.push(manager.write({ name: 'd', offsetBytes: block * BLOCK, data: filled(round), fua: false }, {}));
+    const name = `s${round}`;
+    await manager.createSnapshot('d', name, undefined, {});
+    taken.push({ name, bytes: await manager.read({ name: 'd', snapshot: name, offsetBytes: 0, lengthBytes: blocks * BLOCK }, {}) });
+  }
+  await Promise.all(inFlight);
+  for (const { name, bytes } of taken) {
+    t.deepEqual(await manager.read({ name: 'd', snapshot: name, offsetBytes: 0, lengthBytes: blocks * BLOCK }, {}), bytes, `snapshot ${name} is as it was when taken`);
+  }
+  t.deepEqual(await manager.read({ name: 'd', offsetBytes: 0, lengthBytes: blocks * BLOCK }, {}), filled(8, blocks * BLOCK), 'the head has the last round');
+  const info = await manager.getVDisk('d', { serializable: false });
+  t.is(info.headEpoch, 9);
+  t.deepEqual(info.snapshots.map((snapshot) => snapshot.epoch), [1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('changes made through another member reach this one; I/O on them is checked again before a refusal', async (t) => {
+  const { manager, other } = await openManager(t);
+  // Created elsewhere: the first write here finds it, if need be after a read barrier.
+  await other.create({ name: 'e', sizeBytes: MiB, owner: 'n1' }, undefined);
+  await manager.write({ name: 'e', offsetBytes: 0, data: filled(1), fua: false }, {});
+  // Grown elsewhere: a write past the old end is checked again, and taken.
+  await other.resize('e', 2 * MiB, undefined);
+  await manager.write({ name: 'e', offsetBytes: 2 * MiB - BLOCK, data: filled(2), fua: true }, {});
+  t.deepEqual(await manager.read({ name: 'e', offsetBytes: 2 * MiB - BLOCK, lengthBytes: BLOCK }, {}), filled(2));
+  const outside = await t.throwsAsync(manager.write({ name: 'e', offsetBytes: 2 * MiB, data: filled(3), fua: false }, {}));
+  t.true(isVstorError(outside, 'OUT_OF_RANGE'));
+  // The catalog hears of both through its watch.
+  await eventually('the catalog to have the new size', () => (manager.catalog.get('e')?.record.sizeBytes === 2 * MiB ? true : undefined));
+  const info = await manager.getVDisk('e', { serializable: true });
+  t.is(info.sizeBytes, 2 * MiB);
+  // Deleted elsewhere: gone here too.
+  await other.delete('e', info.id);
+  await eventually('the catalog to lose the vdisk', () => (manager.catalog.get('e') === undefined ? true : undefined));
+  t.true(isVstorError(await t.throwsAsync(manager.read({ name: 'e', offsetBytes: 0, lengthBytes: 1 }, {})), 'NOT_FOUND'));
+});
+
+test('the scrubber reclaims what only a deleted snapshot read, and the head reads the same', async (t) => {
+  const { manager } = await openManager(t);
+  await manager.createVDisk({ name: 'g', sizeBytes: MiB }, undefined, {});
+  await manager.write({ name: 'g', offsetBytes: 0, data: filled(1, 8 * BLOCK), fua: false }, {});
+  await manager.createSnapshot('g', 'old', undefined, {});
+  await manager.write({ name: 'g', offsetBytes: 0, data: filled(2, 8 * BLOCK), fua: false }, {});
+  await manager.scrubNow();
+  t.is(manager.scrubStatus().progress.versionsReclaimed, 0, 'the snapshot still reads the old versions');
+  await manager.deleteSnapshot('g', 'old', undefined);
+  await manager.scrubNow();
+  const status = manager.scrubStatus();
+  t.is(status.progress.versionsReclaimed, 8);
+  t.is(status.runsCompleted, 2);
+  t.is(status.progress.corruptVersions, 0);
+  t.deepEqual(await manager.read({ name: 'g', offsetBytes: 0, lengthBytes: 8 * BLOCK }, {}), filled(2, 8 * BLOCK));
+});
+
+test('the NBD backend: NAME reads and writes the head, NAME@SNAP is a read-only snapshot', async (t) => {
+  const { manager } = await openManager(t);
+  // A small per-call range makes block status and trim split into several calls.
+  const backend = new VDiskNbdBackend(manager, 4 * BLOCK);
+  await manager.createVDisk({ name: 'vm', sizeBytes: MiB }, undefined, {});
+  const disk = await backend.open('vm');
+  t.like(disk, { name: 'vm', sizeBytes: MiB, readOnly: false });
+  await disk.write(3 * BLOCK, filled(7, 2 * BLOCK), false);
+  await disk.flush();
+  await manager.createSnapshot('vm', 'before', undefined, {});
+  await disk.write(3 * BLOCK, filled(8, BLOCK), true);
+  await disk.trim(4 * BLOCK, BLOCK, false);
+
+  const snapshot = await backend.open('vm@before');
+  t.like(snapshot, { name: 'vm@before', sizeBytes: MiB, readOnly: true });
+  t.deepEqual(await snapshot.read(3 * BLOCK, 2 * BLOCK), filled(7, 2 * BLOCK));
+  t.deepEqual(await disk.read(3 * BLOCK, 2 * BLOCK), new Uint8Array([...filled(8), ...new Uint8Array(BLOCK)]));
+  t.true(isVstorError(await t.throwsAsync(snapshot.write(0, filled(1), false)), 'FAILED_PRECONDITION'));
+  t.true(isVstorError(await t.throwsAsync(snapshot.trim(0, BLOCK, false)), 'FAILED_PRECONDITION'));
+  await snapshot.flush();
+
+  t.deepEqual(await disk.blockStatus(0, 12 * BLOCK), [
+    { offsetBytes: 0, lengthBytes: 3 * BLOCK, kind: 'hole' },
+    { offsetBytes: 3 * BLOCK, lengthBytes: BLOCK, kind: 'data' },
+    { offsetBytes: 4 * BLOCK, lengthBytes: 8 * BLOCK, kind: 'hole' },
+  ]);
+  t.deepEqual(await snapshot.blockStatus(0, 12 * BLOCK), [
+    { offsetBytes: 0, lengthBytes: 3 * BLOCK, kind: 'hole' },
+    { offsetBytes: 3 * BLOCK, lengthBytes: 2 * BLOCK, kind: 'data' },
+    { offsetBytes: 5 * BLOCK, lengthBytes: 7 * BLOCK, kind: 'hole' },
+  ]);
+
+  // The size is the size at open: a resize shows in the next open.
+  await manager.resizeVDisk('vm', 2 * MiB, undefined);
+  t.is(disk.sizeBytes, MiB);
+  t.is((await backend.open('vm')).sizeBytes, 2 * MiB);
+
+  t.deepEqual((await backend.list()).map((info) => [info.name, info.sizeBytes, info.readOnly]), [['vm', 2 * MiB, false], ['vm@before', MiB, true]]);
+  for (const unknown of ['nope', 'vm@nope', 'vm@', 'bad name', '']) t.true(isVstorError(await t.throwsAsync(backend.open(unknown)), 'NOT_FOUND'), unknown);
+  disk.close();
+  t.true(isVstorError(await t.throwsAsync(disk.read(0, 1)), 'NOT_OPEN'));
+});
