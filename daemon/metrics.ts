@@ -11,6 +11,8 @@ import type { RpcObserver } from '../rpc/observer.ts';
 import type { RaftLoopObserver } from './raft-loop.ts';
 import type { VDiskObserver } from './vdisks/owner.ts';
 import type { ScrubProgress } from '../storage-engine/vdisk/scrubber.ts';
+import type { NbdServerStats } from './nbd/stats.ts';
+import { emptyStats as emptyNbdStats } from './nbd/stats.ts';
 
 /** What the vDisk metrics read at scrape time (VDiskManager). */
 export interface VDiskMetricsSource {
@@ -42,6 +44,7 @@ export class Metrics {
   readonly vdiskIoBytesTotal: Counter<'op'>;
   readonly vdiskSnapshotCreateDurationSeconds: Histogram;
   private vdiskSource: VDiskMetricsSource | undefined;
+  private nbdStats: NbdServerStats | undefined;
   private lastLead = -1;
 
   constructor(source: RaftStatusSource, labels: { node: string; cluster: string }) {
@@ -87,11 +90,39 @@ export class Metrics {
       buckets: SECONDS_BUCKETS, registers,
     });
     this.registerVDiskMetrics();
+    this.registerNbdMetrics();
   }
 
   /** Makes the vDisk gauges and counters read `source` (before it is set they read 0). */
   observeVDisks(source: VDiskMetricsSource): void {
     this.vdiskSource = source;
+  }
+
+  /** The NBD server's running counters, read at scrape time. */
+  observeNbd(stats: NbdServerStats): void {
+    this.nbdStats = stats;
+  }
+
+  private registerNbdMetrics(): void {
+    const registers = [this.registry];
+    const stats = (): NbdServerStats | undefined => this.nbdStats;
+    new Gauge({ name: 'vstor_nbd_connections', help: 'Open NBD connections.', registers, collect() { this.set(stats()?.connectionsOpen ?? 0); } });
+    const total = (name: string, help: string, value: (from: NbdServerStats) => number): void => {
+      new Counter({ name, help, registers, collect() { this.reset(); this.inc(value(stats() ?? emptyNbdStats())); } });
+    };
+    total('vstor_nbd_connections_accepted_total', 'NBD connections taken on.', (from) => from.connectionsAccepted);
+    total('vstor_nbd_connections_refused_total', 'NBD connections refused (connectionsMax open, or shutting down).', (from) => from.connectionsRefused);
+    total('vstor_nbd_read_bytes_total', 'Bytes served to NBD READ requests.', (from) => from.bytesRead);
+    total('vstor_nbd_written_bytes_total', 'Bytes taken from NBD WRITE requests.', (from) => from.bytesWritten);
+    total('vstor_nbd_error_replies_total', 'NBD requests answered with an error.', (from) => from.errorReplies);
+    total('vstor_nbd_protocol_errors_total', 'NBD connections closed for breaking the protocol.', (from) => from.protocolErrors);
+    new Counter({
+      name: 'vstor_nbd_requests_total', help: 'NBD requests received, by command.', labelNames: ['command'], registers,
+      collect() {
+        this.reset();
+        for (const [command, count] of Object.entries(stats()?.requests ?? {})) if (count > 0) this.inc({ command }, count);
+      },
+    });
   }
 
   /** The vDisk manager's observer feeding these metrics. */

@@ -16,6 +16,8 @@ import { AdminServer } from './admin.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
 import { ConfigError, formatHostPort, loadClusterConfig, selectNode } from './config.ts';
 import { Metrics } from './metrics.ts';
+import { REQUEST_BYTES_LIMIT as NBD_REQUEST_BYTES_CEILING } from './nbd/limits.ts';
+import { NbdServer } from './nbd/server.ts';
 import { peerMessageBytesMax, VstorNode } from './node.ts';
 import { VDiskManager } from './vdisks/manager.ts';
 import { VDiskNbdBackend } from './vdisks/nbd-backend.ts';
@@ -87,6 +89,14 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
     corruptBlocks: () => (vdisks.status === 'open' ? vdisks.engine.counters.corruptBlocks : 0),
   });
   const nbdBackend = new VDiskNbdBackend(vdisks);
+  // NBD requests are served through the same engine calls as gRPC ones, so they share the
+  // cluster's per-request limit (the NBD server's own ceiling is 32 MiB).
+  const nbd = new NbdServer({
+    backend: nbdBackend,
+    logger: logger.child({ component: 'nbd' }),
+    requestBytesMax: Math.min(config.limits.requestBytesMax, NBD_REQUEST_BYTES_CEILING),
+  });
+  metrics.observeNbd(nbd.stats);
 
   const health = new HealthService({ watchersMax: 64 });
   const server = createGrpcServer({
@@ -106,6 +116,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
     serving: () => serving,
   }, metrics);
   await admin.listen(self.admin.host, self.admin.port);
+  await nbd.start(self.nbd.host, self.nbd.port);
   serving = true;
   health.setStatus('', 'SERVING');
   for (const service of ['vstor.v1.KV', 'vstor.v1.Cluster', 'vstor.v1.VDisks']) health.setStatus(service, 'SERVING');
@@ -120,7 +131,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
       // wait out an election timeout; then stop taking calls, let those in flight finish
       // (bounded: the server cuts what is left), and close the engine.
       await node.handOverLeadership(2000);
-      await server.close();
+      await Promise.all([server.close(), nbd.close()]);
       await vdisks.close();
       await node.close();
       await admin.close();

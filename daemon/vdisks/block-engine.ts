@@ -1,8 +1,8 @@
 // What the vDisk controllers use of the block engine (storage-engine/vdisk/block-store.ts),
 // as one interface: BlockStore's I/O, diff and lock, and the calls that rollback, flatten,
 // delete and restart need (rollback, flatten, purge, vdiskIds, interruptedRollbacks, paged
-// diff). BlockStore implements all of it once the engine work of issue 4 is merged; until
-// then pre-merge-block-engine.ts stands in for the calls it lacks.
+// diff). BlockStore implements it; the interface is what the controllers depend on, so a
+// test can hand them an engine that fails or stalls on purpose.
 
 import type { BlockStoreCounters, VDiskLayout, WriteOptions } from '../../storage-engine/vdisk/block-store.ts';
 import type { BlockRange, Extent } from '../../storage-engine/vdisk/extents.ts';
@@ -28,7 +28,8 @@ export interface BlockEngine {
   writeZeroes(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number, options?: WriteOptions): Promise<void>;
   flush(): Promise<void>;
   allocated(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Extent[]>;
-  diff(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options?: DiffOptions): Promise<BlockRange[]>;
+  /** One page of the blocks changed in (fromEpoch, toEpoch]; nextStartBlockIndex undefined after the last. */
+  diffPage(vdisk: VDiskLayout, fromEpoch: number, toEpoch: number, options?: DiffOptions): Promise<{ ranges: BlockRange[]; nextStartBlockIndex: number | undefined }>;
   /** Makes the head epoch read as the snapshot epoch does (resumable after a crash). */
   rollback(vdisk: VDiskLayout, headEpoch: number, snapshotEpoch: number): Promise<void>;
   /** Copies into a clone every block it reads from its parent chain. */

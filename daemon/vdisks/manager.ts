@@ -53,7 +53,6 @@ import type { VDiskObserver } from './owner.ts';
 import { VDiskOwner } from './owner.ts';
 import type { PlacementCandidate } from './placement.ts';
 import { placeVDisk } from './placement.ts';
-import { PreMergeBlockEngine } from './pre-merge-block-engine.ts';
 import { decodeVDiskRecord, nameOfKey, VDISK_PREFIX, vdiskInfo, vdiskKey } from './record.ts';
 import type { SystemModel } from './system-model.ts';
 import { ScrubLoop } from './scrub-loop.ts';
@@ -84,8 +83,7 @@ export interface VDiskManagerOptions {
   scrubIntervalMs?: number;
   /** Rows per scrub pass under a vDisk's lock. Default 4096. */
   scrubRowsPerPassMax?: number;
-  /** The engine over the block store. Default: PreMergeBlockEngine until the engine's new
-   * calls are merged. */
+  /** The engine over the block store. Default: the BlockStore itself. */
   engine?: (store: BlockStore) => BlockEngine;
 }
 
@@ -134,7 +132,7 @@ export class VDiskManager implements VDiskNode {
     this.database = new ClassicLevel<Uint8Array, Uint8Array>(blocksDirectory, { keyEncoding: 'view', valueEncoding: 'view' });
     await this.database.open();
     this.store = new BlockStore({ db: this.database, requestBytesMax: options.requestBytesMax, rangeBytesMax: VDISK_RANGE_BYTES_MAX });
-    this.blockEngine = (options.engine ?? ((store) => new PreMergeBlockEngine(store)))(this.store);
+    this.blockEngine = options.engine?.(this.store) ?? this.store;
     this.ownerOps = new VDiskOwner({
       memberName: options.cluster.name, model: options.model, catalog: this.catalog, metadata: this.metadata,
       engine: this.blockEngine, gates: this.gates, logger: this.logger, observer: options.observer,

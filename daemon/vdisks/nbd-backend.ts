@@ -12,28 +12,7 @@
 import type { VDiskNode } from '../../rpc/vdisk-api.ts';
 import { parseExportName, VDISK_RANGE_BYTES_MAX } from '../../rpc/vdisk-checks.ts';
 import { VstorError } from '../../storage-engine/errors.ts';
-
-// The NBD server's backend interface. It mirrors daemon/nbd/backend.ts, which is being
-// written in parallel; import it from there once both are merged.
-export interface NbdExportInfo { name: string; description?: string; sizeBytes: number; readOnly: boolean }
-export interface NbdAllocationExtent { offsetBytes: number; lengthBytes: number; kind: 'data' | 'hole' }
-export interface NbdExport {
-  readonly name: string;
-  readonly sizeBytes: number;
-  readonly readOnly: boolean;
-  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
-  write(offsetBytes: number, bytes: Uint8Array, fua: boolean): Promise<void>;
-  trim(offsetBytes: number, lengthBytes: number, fua: boolean): Promise<void>;
-  writeZeroes(offsetBytes: number, lengthBytes: number, fua: boolean): Promise<void>;
-  flush(): Promise<void>;
-  blockStatus(offsetBytes: number, lengthBytes: number): Promise<NbdAllocationExtent[]>;
-  close(): void;
-}
-export interface NbdBackend {
-  list(): Promise<NbdExportInfo[]>;
-  /** NOT_FOUND if unknown. */
-  open(name: string): Promise<NbdExport>;
-}
+import type { NbdAllocationExtent, NbdBackend, NbdExport, NbdExportInfo } from '../nbd/backend.ts';
 
 /** Splits [offsetBytes, offsetBytes + lengthBytes) into pieces of at most `pieceBytesMax`. */
 function pieces(offsetBytes: number, lengthBytes: number, pieceBytesMax: number): Array<{ offsetBytes: number; lengthBytes: number }> {

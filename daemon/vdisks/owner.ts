@@ -17,7 +17,7 @@
 // retryable, since part of the change may have been made.
 
 import type { Logger } from 'pino';
-import type { BlockRange, ChangeIdentity, DiffPage, DiffSpec, Extent, RangeSpec, ReadSpec, VDiskInfo, VDiskSnapshotInfo, WriteSpec, AllocationSpec } from '../../rpc/vdisk-api.ts';
+import type { ChangeIdentity, DiffPage, DiffSpec, Extent, RangeSpec, ReadSpec, VDiskInfo, VDiskSnapshotInfo, WriteSpec, AllocationSpec } from '../../rpc/vdisk-api.ts';
 import { checkWithinSize } from '../../rpc/vdisk-checks.ts';
 import { isVstorError, VstorError } from '../../storage-engine/errors.ts';
 import type { VDiskLayout } from '../../storage-engine/vdisk/block-store.ts';
@@ -129,19 +129,11 @@ export class VDiskOwner {
     if (fromEpoch > toEpoch) {
       throw new VstorError('INVALID_ARGUMENT', `from_snapshot: ${spec.fromSnapshot} is newer than ${spec.toSnapshot ?? 'the head'}; swap them`);
     }
-    // One range more than the page holds tells whether another page follows.
-    const ranges: BlockRange[] = await this.options.engine.diff(await this.layout(record), fromEpoch, toEpoch, {
-      startBlockIndex: spec.startBlockIndex, rangesMax: spec.rangesMax + 1,
+    const page = await this.options.engine.diffPage(await this.layout(record), fromEpoch, toEpoch, {
+      startBlockIndex: spec.startBlockIndex, rangesMax: spec.rangesMax,
     });
-    const clipped = ranges
-      .filter((range) => range.firstBlockIndex + range.blockCount > spec.startBlockIndex)
-      .map((range) => {
-        const first = Math.max(range.firstBlockIndex, spec.startBlockIndex);
-        return { firstBlockIndex: first, blockCount: range.firstBlockIndex + range.blockCount - first };
-      });
-    const more = clipped.length > spec.rangesMax;
-    const page = clipped.slice(0, spec.rangesMax);
-    return { ranges: page, more, nextStartBlockIndex: more ? clipped[spec.rangesMax]!.firstBlockIndex : 0 };
+    const more = page.nextStartBlockIndex !== undefined;
+    return { ranges: page.ranges, more, nextStartBlockIndex: page.nextStartBlockIndex ?? 0 };
   }
 
   // ---- epoch and block changes ----

@@ -29,7 +29,7 @@ class LiveScrubber extends Scrubber {
   protected override async pass(vdisk: VDiskLayout, _sortedEpochs: readonly number[], firstBlockIndex: number, endBlockIndex: number, report: ScrubReport): Promise<number> {
     const state = this.stopped ? undefined : this.live(vdisk.id);
     if (state === undefined) return endBlockIndex;
-    const sorted = [...new Set(state.liveEpochs)].sort((a, b) => a - b);
+    const sorted = [...new Set([...state.liveEpochs, ...state.layout.snapshotEpochs])].sort((a, b) => a - b);
     return super.pass(state.layout, sorted, firstBlockIndex, endBlockIndex, report);
   }
 }
