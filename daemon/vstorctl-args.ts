@@ -47,7 +47,38 @@ export type Command =
   | { name: 'kv list'; prefix: string; limit: number | undefined; reverse: boolean; keysOnly: boolean }
   /** file undefined: the document comes from stdin. */
   | { name: 'kv txn'; file: string | undefined }
-  | { name: 'kv watch'; key: string; prefix: boolean; startRevision: number | undefined; count: number | undefined };
+  | { name: 'kv watch'; key: string; prefix: boolean; startRevision: number | undefined; count: number | undefined }
+  /** node undefined: the cluster places the vDisk (most free capacity, fewest vDisks). */
+  | { name: 'vdisk create'; vdisk: string; sizeBytes: number; node: string | undefined }
+  | { name: 'vdisk list' }
+  | { name: 'vdisk show'; vdisk: string }
+  | { name: 'vdisk delete'; vdisk: string }
+  | { name: 'vdisk resize'; vdisk: string; sizeBytes: number }
+  | { name: 'vdisk export'; target: ExportTarget }
+  /** sizeBytes undefined: the file's size, rounded up to a whole sector. */
+  | { name: 'vdisk import'; vdisk: string; file: string; sizeBytes: number | undefined; node: string | undefined }
+  | { name: 'vdisk export-file'; target: ExportTarget; file: string }
+  | { name: 'vdisk rollback'; vdisk: string; snapshot: string }
+  | { name: 'vdisk clone'; source: SnapshotRef; clone: string }
+  | { name: 'vdisk flatten'; vdisk: string }
+  /** to undefined: the live head. */
+  | { name: 'vdisk diff'; vdisk: string; from: string; to: string | undefined }
+  | { name: 'snapshot create'; vdisk: string; snapshot: string }
+  | { name: 'snapshot list'; vdisk: string }
+  | { name: 'snapshot delete'; vdisk: string; snapshot: string };
+
+/** VDISK@SNAP on the command line. */
+export interface SnapshotRef {
+  vdisk: string;
+  snapshot: string;
+}
+
+/** What an NBD export serves: the vDisk (read-write) or one of its snapshots (read-only). */
+export interface ExportTarget {
+  vdisk: string;
+  /** undefined: the vDisk's head. */
+  snapshot: string | undefined;
+}
 
 export type CommandName = Command['name'];
 
@@ -88,6 +119,8 @@ interface CommandSpec {
   name: CommandName;
   arguments: ArgumentSpec[];
   flags: FlagSpec[];
+  /** Flags of `flags` that must be given (shown without brackets in the synopsis). */
+  requiredFlags?: readonly string[];
   summary: string;
   build(positional: readonly string[], flags: FlagValues): Command;
 }
@@ -114,6 +147,8 @@ const flag = {
   file: { name: 'file', value: 'PATH', help: 'read the document from PATH instead of stdin' },
   rev: { name: 'rev', value: 'N', help: 'report changes from revision N on (default: changes after now)' },
   count: { name: 'count', value: 'N', help: 'exit after N events (default: run until Ctrl-C)' },
+  size: { name: 'size', value: 'SIZE', help: 'size in bytes or with a binary unit: 512MiB, 10GiB, 2TiB (K, M, G, T, P mean KiB … PiB)' },
+  node: { name: 'node', value: 'NODE', help: 'the member that stores the blocks (default: the cluster places it)' },
 } satisfies Record<string, FlagSpec>;
 
 // ---------------------------------------------------------------- values
@@ -156,9 +191,61 @@ function requiredFlag(flags: FlagValues, name: string): string {
   return value;
 }
 
+function optionalName(flags: FlagValues, name: string): string | undefined {
+  const text = stringFlag(flags, name);
+  if (text === '') throw new UsageError(`--${name}: must not be empty`);
+  return text;
+}
+
 function optionalInteger(flags: FlagValues, name: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number | undefined {
   const text = stringFlag(flags, name);
   return text === undefined ? undefined : integer(`--${name}`, text, minimum, maximum);
+}
+
+const binaryUnits: ReadonlyMap<string, number> = new Map([
+  ['', 1], ['B', 1],
+  ['K', 2 ** 10], ['KIB', 2 ** 10], ['M', 2 ** 20], ['MIB', 2 ** 20], ['G', 2 ** 30], ['GIB', 2 ** 30],
+  ['T', 2 ** 40], ['TIB', 2 ** 40], ['P', 2 ** 50], ['PIB', 2 ** 50],
+]);
+
+/**
+ * A size: an integer with an optional binary unit (as qemu-img and rbd read them). Decimal
+ * units (KB, MB, GB, TB) are refused rather than guessed at: 10GB means 10^10 bytes to some
+ * and 10 GiB to others, and a disk's size must not depend on who reads it.
+ */
+export function parseSize(what: string, text: string): number {
+  const match = /^([0-9]{1,16})\s?([A-Za-z]*)$/.exec(text);
+  const unit = match === null ? undefined : binaryUnits.get(match[2]!.toUpperCase());
+  if (match === null || unit === undefined) {
+    const decimal = match !== null && /^[KMGTP]B$/i.test(match[2]!) ? ` (${match[2]} is ambiguous: use ${match[2]![0]!.toUpperCase()}iB)` : '';
+    throw new UsageError(`${what}: must be a size such as 4096, 512MiB, 10GiB or 2TiB, got ${JSON.stringify(text)}${decimal}`);
+  }
+  const bytes = Number(match[1]) * unit;
+  if (!Number.isSafeInteger(bytes) || bytes === 0) throw new UsageError(`${what}: must be a size from 1 byte to 8 PiB, got ${JSON.stringify(text)}`);
+  return bytes;
+}
+
+/** A vDisk or snapshot name: the cluster checks the characters; here only what would misparse. */
+function objectName(what: string, text: string): string {
+  if (text === '') throw new UsageError(`${what}: must not be empty`);
+  if (text.includes('@')) throw new UsageError(`${what}: must not contain "@" (NAME@SNAP names a snapshot), got ${JSON.stringify(text)}`);
+  return text;
+}
+
+function snapshotRef(what: string, text: string): SnapshotRef {
+  const at = text.indexOf('@');
+  if (at < 0) throw new UsageError(`${what}: must be VDISK@SNAP, got ${JSON.stringify(text)}`);
+  return { vdisk: objectName(`${what} (VDISK)`, text.slice(0, at)), snapshot: objectName(`${what} (SNAP)`, text.slice(at + 1)) };
+}
+
+function exportTarget(what: string, text: string): ExportTarget {
+  if (!text.includes('@')) return { vdisk: objectName(what, text), snapshot: undefined };
+  return snapshotRef(what, text);
+}
+
+function path(what: string, text: string): string {
+  if (text === '') throw new UsageError(`${what}: must be a path, got ""`);
+  return text;
 }
 
 // ---------------------------------------------------------------- commands
@@ -182,6 +269,7 @@ export const commandSpecs: readonly CommandSpec[] = [
     name: 'member add',
     arguments: [{ name: 'NAME' }],
     flags: [flag.grpc, flag.admin, flag.nbd, flag.id],
+    requiredFlags: ['grpc', 'admin', 'nbd'],
     summary: 'add a member as a learner (it receives the log but does not vote until promoted)',
     build: ([name], flags) => ({
       name: 'member add',
@@ -273,6 +361,132 @@ export const commandSpecs: readonly CommandSpec[] = [
       count: optionalInteger(flags, 'count', 1),
     }),
   },
+  {
+    name: 'vdisk create',
+    arguments: [{ name: 'NAME' }],
+    flags: [flag.size, flag.node],
+    requiredFlags: ['size'],
+    summary: 'create a thin vDisk: it takes no space until written, and unwritten ranges read as zeros',
+    build: ([name], flags) => ({
+      name: 'vdisk create',
+      vdisk: objectName('NAME', name!),
+      sizeBytes: parseSize('--size', requiredFlag(flags, 'size')),
+      node: optionalName(flags, 'node'),
+    }),
+  },
+  {
+    name: 'vdisk list',
+    arguments: [],
+    flags: [],
+    summary: 'every vDisk with its size, owner node, parent and snapshot count',
+    build: () => ({ name: 'vdisk list' }),
+  },
+  {
+    name: 'vdisk show',
+    arguments: [{ name: 'NAME' }],
+    flags: [],
+    summary: 'one vDisk: id, size, owner, parent, snapshots and the clones that hang from them',
+    build: ([name]) => ({ name: 'vdisk show', vdisk: objectName('NAME', name!) }),
+  },
+  {
+    name: 'vdisk delete',
+    arguments: [{ name: 'NAME' }],
+    flags: [],
+    summary: 'delete a vDisk and its snapshots (refused while a clone hangs from one of them); the owner frees its blocks in the background',
+    build: ([name]) => ({ name: 'vdisk delete', vdisk: objectName('NAME', name!) }),
+  },
+  {
+    name: 'vdisk resize',
+    arguments: [{ name: 'NAME' }],
+    flags: [flag.size],
+    requiredFlags: ['size'],
+    summary: 'grow a vDisk to SIZE (shrinking is refused); connected NBD clients see the new size when they reconnect',
+    build: ([name], flags) => ({ name: 'vdisk resize', vdisk: objectName('NAME', name!), sizeBytes: parseSize('--size', requiredFlag(flags, 'size')) }),
+  },
+  {
+    name: 'vdisk export',
+    arguments: [{ name: 'NAME[@SNAP]' }],
+    flags: [],
+    summary: "print the nbd:// URI that serves the vDisk (or, read-only, one of its snapshots), on its owner node",
+    build: ([target]) => ({ name: 'vdisk export', target: exportTarget('NAME[@SNAP]', target!) }),
+  },
+  {
+    name: 'vdisk import',
+    arguments: [{ name: 'NAME' }, { name: 'FILE' }],
+    flags: [flag.size, flag.node],
+    summary: 'create vDisk NAME from a raw image FILE (the size defaults to the file size); runs of zeros are left unwritten',
+    build: ([name, file], flags) => {
+      const size = stringFlag(flags, 'size');
+      return {
+        name: 'vdisk import',
+        vdisk: objectName('NAME', name!),
+        file: path('FILE', file!),
+        sizeBytes: size === undefined ? undefined : parseSize('--size', size),
+        node: optionalName(flags, 'node'),
+      };
+    },
+  },
+  {
+    name: 'vdisk export-file',
+    arguments: [{ name: 'NAME[@SNAP]' }, { name: 'FILE' }],
+    flags: [],
+    summary: 'copy a vDisk (or a snapshot) into a raw image FILE; holes stay holes in FILE',
+    build: ([target, file]) => ({ name: 'vdisk export-file', target: exportTarget('NAME[@SNAP]', target!), file: path('FILE', file!) }),
+  },
+  {
+    name: 'vdisk rollback',
+    arguments: [{ name: 'VDISK' }, { name: 'SNAP' }],
+    flags: [],
+    summary: 'make the vDisk read as snapshot SNAP again; later snapshots are kept',
+    build: ([vdisk, snapshot]) => ({ name: 'vdisk rollback', vdisk: objectName('VDISK', vdisk!), snapshot: objectName('SNAP', snapshot!) }),
+  },
+  {
+    name: 'vdisk clone',
+    arguments: [{ name: 'VDISK@SNAP' }, { name: 'NEWNAME' }],
+    flags: [],
+    summary: 'create a linked clone of a snapshot: copy-on-write, unwritten blocks read from the snapshot',
+    build: ([source, clone]) => ({ name: 'vdisk clone', source: snapshotRef('VDISK@SNAP', source!), clone: objectName('NEWNAME', clone!) }),
+  },
+  {
+    name: 'vdisk flatten',
+    arguments: [{ name: 'NAME' }],
+    flags: [],
+    summary: "copy into a clone everything it reads from its parent, then detach it, so the parent's snapshot can be deleted",
+    build: ([name]) => ({ name: 'vdisk flatten', vdisk: objectName('NAME', name!) }),
+  },
+  {
+    name: 'vdisk diff',
+    arguments: [{ name: 'VDISK' }, { name: 'SNAP1' }, { name: 'SNAP2', optional: true }],
+    flags: [],
+    summary: 'the byte ranges that changed between snapshot SNAP1 and SNAP2 (or the live vDisk)',
+    build: ([vdisk, from, to]) => ({
+      name: 'vdisk diff',
+      vdisk: objectName('VDISK', vdisk!),
+      from: objectName('SNAP1', from!),
+      to: to === undefined ? undefined : objectName('SNAP2', to),
+    }),
+  },
+  {
+    name: 'snapshot create',
+    arguments: [{ name: 'VDISK' }, { name: 'SNAP' }],
+    flags: [],
+    summary: "take a crash-consistent snapshot of the vDisk, in constant time whatever its size",
+    build: ([vdisk, snapshot]) => ({ name: 'snapshot create', vdisk: objectName('VDISK', vdisk!), snapshot: objectName('SNAP', snapshot!) }),
+  },
+  {
+    name: 'snapshot list',
+    arguments: [{ name: 'VDISK' }],
+    flags: [],
+    summary: 'the snapshots of a vDisk, oldest first, with their clones',
+    build: ([vdisk]) => ({ name: 'snapshot list', vdisk: objectName('VDISK', vdisk!) }),
+  },
+  {
+    name: 'snapshot delete',
+    arguments: [{ name: 'VDISK' }, { name: 'SNAP' }],
+    flags: [],
+    summary: 'delete a snapshot (refused while clones hang from it); the scrubber reclaims its blocks',
+    build: ([vdisk, snapshot]) => ({ name: 'snapshot delete', vdisk: objectName('VDISK', vdisk!), snapshot: objectName('SNAP', snapshot!) }),
+  },
 ];
 
 const groups: readonly string[] = [...new Set(commandSpecs.map((spec) => spec.name.split(' ')[0]!))];
@@ -295,7 +509,7 @@ function orList(words: readonly string[]): string {
 function synopsis(spec: CommandSpec): string {
   const parts = [`vstorctl ${spec.name}`];
   for (const argument of spec.arguments) parts.push(argument.optional === true ? `[${argument.name}]` : argument.name);
-  const required = new Set(spec.name === 'member add' ? ['grpc', 'admin', 'nbd'] : []);
+  const required = new Set(spec.requiredFlags ?? []);
   for (const option of spec.flags) {
     const text = option.value === undefined ? `--${option.name}` : `--${option.name} ${option.value}`;
     parts.push(required.has(option.name) ? text : `[${text}]`);

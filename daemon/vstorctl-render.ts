@@ -13,6 +13,8 @@ import type { TxnResponse__Output } from '../proto/gen/vstor/v1/TxnResponse.ts';
 import type { VstorErrorCode } from '../rpc/errors.ts';
 import type { OutputFormat } from './vstorctl-args.ts';
 import { encodeForJson, escapeForTable } from './vstorctl-bytes.ts';
+import type { VDiskResult } from './vstorctl-render-vdisk.ts';
+import { vdiskResultJson, vdiskResultTable } from './vstorctl-render-vdisk.ts';
 import { formatTable } from './vstorctl-table.ts';
 
 /** One endpoint asked for its status: its answer, or why there was none. */
@@ -39,7 +41,12 @@ export type CommandResult =
   | { name: 'kv put'; key: string; revision: number }
   | { name: 'kv delete'; deleted: number; revision: number }
   | { name: 'kv list'; response: RangeResponse__Output; keysOnly: boolean }
-  | { name: 'kv txn'; response: TxnResponse__Output };
+  | { name: 'kv txn'; response: TxnResponse__Output }
+  | VDiskResult;
+
+function isVDiskResult(result: CommandResult): result is VDiskResult {
+  return result.name.startsWith('vdisk ') || result.name.startsWith('snapshot ');
+}
 
 type Json = Record<string, unknown>;
 
@@ -205,6 +212,7 @@ function txnTable(response: TxnResponse__Output): string {
 // ---------------------------------------------------------------- documents
 
 export function resultJson(result: CommandResult): Json {
+  if (isVDiskResult(result)) return vdiskResultJson(result);
   switch (result.name) {
     case 'cluster status':
       return { members: statusRows(result.endpoints) };
@@ -235,6 +243,7 @@ export function resultJson(result: CommandResult): Json {
 }
 
 export function resultTable(result: CommandResult): string {
+  if (isVDiskResult(result)) return vdiskResultTable(result);
   switch (result.name) {
     case 'cluster status':
       return statusTable(statusRows(result.endpoints));

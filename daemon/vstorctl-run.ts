@@ -16,6 +16,8 @@ import type { Command, GlobalOptions, MemberRef } from './vstorctl-args.ts';
 import { ENDPOINTS_MAX, UsageError } from './vstorctl-args.ts';
 import type { CommandResult, EndpointStatus } from './vstorctl-render.ts';
 import { renderResult, renderWatchEvent } from './vstorctl-render.ts';
+import type { ProgressSink } from './vstorctl-progress.ts';
+import { exportFile, importFile } from './vstorctl-transfer.ts';
 import { parseTxnDocument, TXN_DOCUMENT_BYTES_MAX } from './vstorctl-txn.ts';
 
 export interface CtlEnvironment {
@@ -29,6 +31,8 @@ export interface CtlEnvironment {
   readFile(path: string, bytesMax: number): Promise<string>;
   /** Aborted on Ctrl-C: a watch stops and the command succeeds. */
   signal: AbortSignal;
+  /** Where import and export-file draw their progress bar (stderr); none when absent. */
+  progress?: ProgressSink;
 }
 
 /** The endpoints to call and, when they came from a config, the node behind each. */
@@ -191,6 +195,80 @@ async function run(client: VstorClient, command: Exclude<Command, { name: 'clust
       const txn = await txnDocument(command.file, environment);
       return { name: command.name, response: await client.txn(txn) };
     }
+    default:
+      return runVDisk(client, command, environment);
+  }
+}
+
+type VDiskCommand = Extract<Command, { name: `vdisk ${string}` | `snapshot ${string}` }>;
+
+/** nbd://host:port/EXPORT, the form qemu, nbdinfo and nbdcopy take. */
+export function nbdUri(nbdAddress: string, exportName: string): string {
+  return `nbd://${nbdAddress}/${encodeURIComponent(exportName).replace(/%40/g, '@')}`;
+}
+
+async function runVDisk(client: VstorClient, command: VDiskCommand, environment: CtlEnvironment): Promise<CommandResult> {
+  const vdisks = client.vdisks;
+  switch (command.name) {
+    case 'vdisk create':
+      return { name: command.name, vdisk: await vdisks.create(command.vdisk, command.sizeBytes, command.node === undefined ? {} : { node: command.node }) };
+    case 'vdisk list':
+      return { name: command.name, vdisks: await vdisks.list() };
+    case 'vdisk show':
+      return { name: command.name, vdisk: await vdisks.get(command.vdisk) };
+    case 'vdisk delete':
+      await vdisks.delete(command.vdisk);
+      return { name: command.name, vdisk: command.vdisk };
+    case 'vdisk resize':
+      return { name: command.name, vdisk: await vdisks.resize(command.vdisk, command.sizeBytes) };
+    case 'vdisk export': {
+      const { vdisk: name, snapshot } = command.target;
+      const vdisk = await vdisks.get(name);
+      if (snapshot !== undefined && !vdisk.snapshots.some((candidate) => candidate.name === snapshot)) {
+        throw new VstorError('NOT_FOUND', `vdisk ${name} has no snapshot ${snapshot}`);
+      }
+      const owner = (await client.members()).find((member) => member.name === vdisk.owner);
+      if (owner === undefined) throw new VstorError('UNAVAILABLE', `vdisk ${name} is owned by ${vdisk.owner}, which is not a member any more`);
+      const exportName = snapshot === undefined ? name : `${name}@${snapshot}`;
+      return { name: command.name, vdisk: name, snapshot, node: owner.name, uri: nbdUri(owner.nbdAddress, exportName) };
+    }
+    case 'vdisk import': {
+      const outcome = await importFile(vdisks, command, environment.progress);
+      return { name: command.name, file: command.file, ...outcome };
+    }
+    case 'vdisk export-file': {
+      const outcome = await exportFile(vdisks, { ...command.target, file: command.file }, environment.progress);
+      return { name: command.name, ...command.target, file: command.file, ...outcome };
+    }
+    case 'vdisk rollback':
+      return { name: command.name, vdisk: await vdisks.rollback(command.vdisk, command.snapshot), snapshot: command.snapshot };
+    case 'vdisk clone':
+      return { name: command.name, vdisk: await vdisks.clone(command.source.vdisk, command.source.snapshot, command.clone) };
+    case 'vdisk flatten':
+      return { name: command.name, vdisk: await vdisks.flatten(command.vdisk) };
+    case 'vdisk diff': {
+      const ranges = [];
+      let blockBytes = 4096;
+      let startBlockIndex = 0;
+      for (;;) {
+        const page = await vdisks.diff(command.vdisk, { from: command.from, ...(command.to === undefined ? {} : { to: command.to }), startBlockIndex });
+        blockBytes = page.blockBytes;
+        ranges.push(...page.ranges);
+        if (!page.more) break;
+        startBlockIndex = page.nextStartBlockIndex;
+      }
+      const byteRanges = ranges.map((range) => ({ offsetBytes: range.firstBlockIndex * blockBytes, lengthBytes: range.blockCount * blockBytes }));
+      return { name: command.name, vdisk: command.vdisk, from: command.from, to: command.to, ranges: byteRanges };
+    }
+    case 'snapshot create': {
+      const { vdisk, snapshot } = await vdisks.createSnapshot(command.vdisk, command.snapshot);
+      return { name: command.name, vdisk, snapshot };
+    }
+    case 'snapshot list':
+      return { name: command.name, vdisk: command.vdisk, snapshots: await vdisks.listSnapshots(command.vdisk) };
+    case 'snapshot delete':
+      await vdisks.deleteSnapshot(command.vdisk, command.snapshot);
+      return { name: command.name, vdisk: command.vdisk, snapshot: command.snapshot };
   }
 }
 

@@ -81,6 +81,7 @@ export async function runVstorctl(argv: readonly string[]): Promise<number> {
     readStdin: (bytesMax) => readBounded(process.stdin, bytesMax, 'the document'),
     readFile: readFileBounded,
     signal: controller.signal,
+    progress: process.stderr.isTTY ? { isTTY: true, write: (text) => process.stderr.write(text) } : undefined,
   };
   try {
     // Loaded only now: the client library and the .proto files take a few hundred

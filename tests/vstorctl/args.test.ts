@@ -42,6 +42,25 @@ const commands: [string[], Parsed][] = [
   runs(['kv', 'watch', 'a'], { name: 'kv watch', key: 'a', prefix: false, startRevision: undefined, count: undefined }),
   runs(['kv', 'watch', 'dir/', '--prefix', '--rev', '7', '--count=3'], { name: 'kv watch', key: 'dir/', prefix: true, startRevision: 7, count: 3 }),
   runs(['kv', 'watch', '', '--prefix'], { name: 'kv watch', key: '', prefix: true, startRevision: undefined, count: undefined }),
+  runs(['vdisk', 'create', 'vm1', '--size', '10GiB'], { name: 'vdisk create', vdisk: 'vm1', sizeBytes: 10 * 2 ** 30, node: undefined }),
+  runs(['vdisk', 'create', 'vm1', '--size=16T', '--node', 'n2'], { name: 'vdisk create', vdisk: 'vm1', sizeBytes: 16 * 2 ** 40, node: 'n2' }),
+  runs(['vdisk', 'list'], { name: 'vdisk list' }),
+  runs(['vdisk', 'show', 'vm1'], { name: 'vdisk show', vdisk: 'vm1' }),
+  runs(['vdisk', 'delete', 'vm1'], { name: 'vdisk delete', vdisk: 'vm1' }),
+  runs(['vdisk', 'resize', 'vm1', '--size', '4096'], { name: 'vdisk resize', vdisk: 'vm1', sizeBytes: 4096 }),
+  runs(['vdisk', 'export', 'vm1'], { name: 'vdisk export', target: { vdisk: 'vm1', snapshot: undefined } }),
+  runs(['vdisk', 'export', 'vm1@monday'], { name: 'vdisk export', target: { vdisk: 'vm1', snapshot: 'monday' } }),
+  runs(['vdisk', 'import', 'vm1', 'disk.raw'], { name: 'vdisk import', vdisk: 'vm1', file: 'disk.raw', sizeBytes: undefined, node: undefined }),
+  runs(['vdisk', 'import', 'vm1', 'disk.raw', '--size', '1 MiB', '--node=n3'], { name: 'vdisk import', vdisk: 'vm1', file: 'disk.raw', sizeBytes: 2 ** 20, node: 'n3' }),
+  runs(['vdisk', 'export-file', 'vm1@s', 'out.raw'], { name: 'vdisk export-file', target: { vdisk: 'vm1', snapshot: 's' }, file: 'out.raw' }),
+  runs(['vdisk', 'rollback', 'vm1', 's'], { name: 'vdisk rollback', vdisk: 'vm1', snapshot: 's' }),
+  runs(['vdisk', 'clone', 'vm1@s', 'vm2'], { name: 'vdisk clone', source: { vdisk: 'vm1', snapshot: 's' }, clone: 'vm2' }),
+  runs(['vdisk', 'flatten', 'vm2'], { name: 'vdisk flatten', vdisk: 'vm2' }),
+  runs(['vdisk', 'diff', 'vm1', 's1'], { name: 'vdisk diff', vdisk: 'vm1', from: 's1', to: undefined }),
+  runs(['vdisk', 'diff', 'vm1', 's1', 's2'], { name: 'vdisk diff', vdisk: 'vm1', from: 's1', to: 's2' }),
+  runs(['snapshot', 'create', 'vm1', 's'], { name: 'snapshot create', vdisk: 'vm1', snapshot: 's' }),
+  runs(['snapshot', 'list', 'vm1'], { name: 'snapshot list', vdisk: 'vm1' }),
+  runs(['snapshot', 'delete', 'vm1', 's'], { name: 'snapshot delete', vdisk: 'vm1', snapshot: 's' }),
 ];
 
 test('every command, with every flag it takes, becomes its description', (t) => {
@@ -89,17 +108,17 @@ test('--help, -h and help print usage: general, per group and per command', (t) 
 });
 
 test('no arguments at all is a usage error naming the commands', (t) => {
-  t.deepEqual(parseArguments([]), { kind: 'usage-error', message: 'missing command (expected cluster, member, leader or kv; see vstorctl --help)' });
+  t.deepEqual(parseArguments([]), { kind: 'usage-error', message: 'missing command (expected cluster, member, leader, kv, vdisk or snapshot; see vstorctl --help)' });
 });
 
 const mistakes: [string[], string][] = [
   // Commands.
-  [['frob'], 'unknown command "frob" (expected cluster, member, leader or kv; see vstorctl --help)'],
+  [['frob'], 'unknown command "frob" (expected cluster, member, leader, kv, vdisk or snapshot; see vstorctl --help)'],
   [['kv'], 'kv: missing subcommand (expected get, put, delete, list, txn or watch)'],
   [['kv', 'frob'], 'unknown command "kv frob" (expected kv get, put, delete, list, txn or watch)'],
   [['cluster', 'frob'], 'unknown command "cluster frob" (expected cluster status)'],
-  [['frob', '--help'], 'unknown command "frob" (expected cluster, member, leader or kv; see vstorctl --help)'],
-  [['--output', 'json'], 'missing command (expected cluster, member, leader or kv; see vstorctl --help)'],
+  [['frob', '--help'], 'unknown command "frob" (expected cluster, member, leader, kv, vdisk or snapshot; see vstorctl --help)'],
+  [['--output', 'json'], 'missing command (expected cluster, member, leader, kv, vdisk or snapshot; see vstorctl --help)'],
   // Flags.
   [['kv', 'get', 'a', '--frob'], 'unknown flag --frob'],
   [['kv', 'get', 'a', '-x'], 'unknown flag -x'],
@@ -149,6 +168,22 @@ const mistakes: [string[], string][] = [
   [['--endpoints', 'h:1,localhost', 'member', 'list'], '--endpoints: must be host:port with a port from 1 to 65535, got "localhost"'],
   [['--endpoints', Array.from({ length: 65 }, (_, index) => `h:${index + 1}`).join(','), 'member', 'list'], '--endpoints: at most 64, got 65'],
   [['--config', '', 'member', 'list'], '--config: must be a path, got ""'],
+  // vDisks and snapshots.
+  [['vdisk', 'create', 'vm1'], 'vdisk create: --size is required (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '10GB'], 'vdisk create: --size: must be a size such as 4096, 512MiB, 10GiB or 2TiB, got "10GB" (GB is ambiguous: use GiB) (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '-1'], 'vdisk create: --size: must be a size such as 4096, 512MiB, 10GiB or 2TiB, got "-1" (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '1.5GiB'], 'vdisk create: --size: must be a size such as 4096, 512MiB, 10GiB or 2TiB, got "1.5GiB" (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '0'], 'vdisk create: --size: must be a size from 1 byte to 8 PiB, got "0" (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '9000P'], 'vdisk create: --size: must be a size from 1 byte to 8 PiB, got "9000P" (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm@1', '--size', '1G'], 'vdisk create: NAME: must not contain "@" (NAME@SNAP names a snapshot), got "vm@1" (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'create', 'vm1', '--size', '1G', '--node='], 'vdisk create: --node: must not be empty (usage: vstorctl vdisk create NAME --size SIZE [--node NODE])'],
+  [['vdisk', 'clone', 'vm1', 'vm2'], 'vdisk clone: VDISK@SNAP: must be VDISK@SNAP, got "vm1" (usage: vstorctl vdisk clone VDISK@SNAP NEWNAME)'],
+  [['vdisk', 'clone', '@s', 'vm2'], 'vdisk clone: VDISK@SNAP (VDISK): must not be empty (usage: vstorctl vdisk clone VDISK@SNAP NEWNAME)'],
+  [['vdisk', 'export', 'vm1@'], 'vdisk export: NAME[@SNAP] (SNAP): must not be empty (usage: vstorctl vdisk export NAME[@SNAP])'],
+  [['vdisk', 'import', 'vm1'], 'vdisk import: missing FILE (usage: vstorctl vdisk import NAME FILE [--size SIZE] [--node NODE])'],
+  [['vdisk', 'diff', 'vm1'], 'vdisk diff: missing SNAP1 (usage: vstorctl vdisk diff VDISK SNAP1 [SNAP2])'],
+  [['snapshot', 'create', 'vm1'], 'snapshot create: missing SNAP (usage: vstorctl snapshot create VDISK SNAP)'],
+  [['snapshot', 'delete', 'vm1', 'a@b'], 'snapshot delete: SNAP: must not contain "@" (NAME@SNAP names a snapshot), got "a@b" (usage: vstorctl snapshot delete VDISK SNAP)'],
 ];
 
 test('every mistake is a usage error that says what is wrong', (t) => {
