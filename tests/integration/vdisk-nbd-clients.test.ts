@@ -11,6 +11,8 @@
 // - qemu-img and nbdcopy copy a file with a zero hole into a vDisk and back byte for byte,
 //   and the hole stays a hole; several connections and several clients at once are safe;
 // - a member that does not own a vDisk serves it too, forwarding the I/O to the owner;
+// - a client connected to a vDisk that is deleted and created again under its name gets
+//   I/O errors and never touches the new one;
 // - a rollback makes the head read as its snapshot while later snapshots and diffs stay;
 // - writes acknowledged with FUA or followed by a flush survive a kill -9 of the owner;
 // - a deleted vDisk's export is unknown and its blocks are purged on the owner; after a
@@ -286,6 +288,26 @@ test.serial('rollback: the head reads as the snapshot again, a later snapshot an
   // Writing after the rollback moves the head on; the snapshots stay.
   await expectQemuIo(t, nbd('n3', 'rb'), ['write -P 0xd4 4k 4k', 'read -P 0xa1 0 4k', 'read -P 0xd4 4k 4k']);
   await expectQemuIo(t, nbd('n2', 'rb@s1'), ['read -P 0xa1 0 64k'], { readOnly: true });
+});
+
+test.serial('a client still connected to a deleted vdisk never reaches a new vdisk of the same name', async (t) => {
+  await client.vdisks.create('reborn', 8 * MiB, { node: 'n2' });
+  // One connection through the owner, one through a member that forwards to it.
+  const viaOwner = await QemuIoSession.open(nbd('n2', 'reborn'));
+  t.teardown(() => viaOwner.close());
+  const viaOther = await QemuIoSession.open(nbd('n1', 'reborn'));
+  t.teardown(() => viaOther.close());
+  t.notRegex(await viaOwner.run('write -P 0x61 0 64k'), /fail|error/i);
+  t.notRegex(await viaOther.run('write -P 0x62 64k 64k'), /fail|error/i);
+
+  await client.vdisks.delete('reborn');
+  await client.vdisks.create('reborn', 8 * MiB, { node: 'n2' });
+  for (const session of [viaOwner, viaOther]) {
+    t.regex(await session.run('write -P 0x63 0 128k'), /write failed: Input\/output error/, session.transcript());
+    t.regex(await session.run('read -P 0x61 0 4k'), /read failed: Input\/output error/, session.transcript());
+  }
+  await expectQemuIo(t, nbd('n3', 'reborn'), ['read -P 0 0 8M'], { readOnly: true });
+  t.deepEqual(await nbdMap(nbd('n2', 'reborn')), [[0, 8 * MiB, 'hole']], 'the new vdisk was never written');
 });
 
 test.serial('writes acknowledged with FUA or followed by a flush survive a kill -9 of the owner', async (t) => {
