@@ -16,7 +16,8 @@
 // - a rollback makes the head read as its snapshot while later snapshots and diffs stay;
 // - writes acknowledged with FUA or followed by a flush survive a kill -9 of the owner;
 // - a deleted vDisk's export is unknown and its blocks are purged on the owner; after a
-//   graceful restart of the owner its data and snapshots are there and NBD works.
+//   graceful restart of the owner its data and snapshots are there, NBD works, and a
+//   connection through another member held open across the restart works again.
 //
 // One cluster for the file: the tests run in order, each on vDisks of its own, and stop and
 // start members only at the end. Every client run and wait is bounded.
@@ -335,6 +336,10 @@ test.serial('a deleted vdisk is no export and its blocks go; after a restart of 
   await client.vdisks.createSnapshot('kept', 'v1');
   await expectQemuIo(t, nbd('n1', 'kept'), ['write -P 0x72 0 4k']);
 
+  // A connection through another member lives through the owner's restart.
+  const session = await QemuIoSession.open(nbd('n1', 'kept'));
+  t.teardown(() => session.close());
+
   const ownedBefore = await ownedGauge('n2');
   await client.vdisks.delete('doomed');
   await eventually('the owner to count one vdisk less', async () => ((await ownedGauge('n2')) === ownedBefore - 1 ? true : undefined), 15_000);
@@ -364,7 +369,14 @@ test.serial('a deleted vdisk is no export and its blocks go; after a restart of 
   });
   t.true(clean(read), describe(read));
   await expectQemuIo(t, nbd('n2', 'kept@v1'), ['read -P 0x71 0 1M'], { readOnly: true });
-  await expectQemuIo(t, nbd('n3', 'kept'), ['write -P 0x73 1M 64k', 'read -P 0x73 1M 64k', 'read -P 0x72 0 4k']);
+  const reconnected = await eventually('the connection through n1 to reach n2 again', async () => {
+    const output = await session.run('read -P 0x72 0 4k');
+    return /fail|error/i.test(output) ? undefined : output;
+  }, 20_000);
+  t.regex(reconnected, /read 4096\/4096 bytes at offset 0/);
+  t.notRegex(await session.run('write -P 0x74 2M 4k'), /fail|error/i, session.transcript());
+  await session.close();
+  await expectQemuIo(t, nbd('n3', 'kept'), ['write -P 0x73 1M 64k', 'read -P 0x73 1M 64k', 'read -P 0x72 0 4k', 'read -P 0x74 2M 4k']);
   t.deepEqual((await client.vdisks.get('kept')).snapshots.map((snapshot) => snapshot.name), ['v1']);
-  t.deepEqual((await client.vdisks.diff('kept', { from: 'v1' })).ranges, [{ firstBlockIndex: 0, blockCount: 1 }, { firstBlockIndex: 256, blockCount: 16 }]);
+  t.deepEqual((await client.vdisks.diff('kept', { from: 'v1' })).ranges, [{ firstBlockIndex: 0, blockCount: 1 }, { firstBlockIndex: 256, blockCount: 16 }, { firstBlockIndex: 512, blockCount: 1 }]);
 });
