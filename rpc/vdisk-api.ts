@@ -56,6 +56,12 @@ export interface VDiskCallContext {
   forwardedBy?: string;
   /** When the client stops waiting (ms since the epoch); a forwarded call inherits it. */
   deadlineMs?: number;
+  /**
+   * The id of the vDisk the caller means: an NBD export pins the vDisk it opened. A call on
+   * a name that by now names another vDisk (deleted and created again) is refused with
+   * NOT_FOUND rather than served by the other one. A forwarded call carries it along.
+   */
+  vdiskId?: number;
 }
 
 export interface CreateVDiskSpec {

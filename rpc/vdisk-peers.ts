@@ -49,6 +49,9 @@ export interface VDiskPeersOptions {
   forwardTimeoutMs: number;
 }
 
+/** The call metadata that carries VDiskCallContext.vdiskId to the owner. */
+export const VDISK_ID_KEY = 'vstor-vdisk-id';
+
 /** The most peer channels kept; a cluster has a handful of members. */
 const PEER_CLIENTS_MAX = 64;
 const PEER_RECONNECT_BACKOFF_MS_MAX = 2000;
@@ -153,6 +156,7 @@ export class VDiskPeers {
     if (changesBlocks) await whenConnected(client.getChannel(), deadline, `${hop}: ${member.grpc}`);
     const metadata = new Metadata();
     metadata.set(FORWARDED_BY_KEY, this.options.memberName);
+    if (context.vdiskId !== undefined) metadata.set(VDISK_ID_KEY, String(context.vdiskId));
     return new Promise<Response>((resolve, reject) => {
       invoke(client, metadata, { deadline }, (error, response) => {
         if (error === null && response !== undefined) {

@@ -22,6 +22,7 @@ import {
   DIFF_RANGES_MAX,
   VDISK_RANGE_BYTES_MAX,
 } from './vdisk-checks.ts';
+import { VDISK_ID_KEY } from './vdisk-peers.ts';
 import { blockRangeToWire, extentToWire, snapshotToWire, vdiskToWire } from './vdisk-wire.ts';
 import { BLOCK_BYTES } from '../storage-engine/vdisk/keys.ts';
 
@@ -43,11 +44,17 @@ function invalid(field: string, problem: string): VstorError {
   return new VstorError('INVALID_ARGUMENT', `${field}: ${problem}`);
 }
 
-/** The call's origin and deadline, for the daemon. */
+/** The call's origin, deadline and the vDisk id it is pinned to, for the daemon. */
 function contextOf(call: ServerUnaryCall<unknown, unknown>): VDiskCallContext {
   const context: VDiskCallContext = {};
   const from = forwardedBy(call);
   if (from !== undefined) context.forwardedBy = from;
+  const pinned = call.metadata.get(VDISK_ID_KEY)[0];
+  if (pinned !== undefined) {
+    const id = typeof pinned === 'string' && /^[1-9][0-9]{0,15}$/.test(pinned) ? Number(pinned) : Number.NaN;
+    if (!Number.isSafeInteger(id)) throw invalid(VDISK_ID_KEY, `must be a vdisk id (a positive integer), got ${JSON.stringify(String(pinned))}`);
+    context.vdiskId = id;
+  }
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   if (Number.isFinite(deadlineMs) && deadlineMs > 0) context.deadlineMs = deadlineMs;

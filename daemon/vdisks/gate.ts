@@ -1,5 +1,6 @@
 // A shared/exclusive lock per vDisk on its owner. I/O that changes blocks holds it shared
-// from the moment it reads the vDisk's head epoch until the engine has taken the write;
+// from the moment it reads the vDisk's head epoch until the engine has taken the write, and
+// so do reads of the head (a rollback half done reads as neither before nor after it);
 // calls that move the head epoch or rewrite blocks wholesale (snapshot, rollback, flatten,
 // delete) hold it exclusively until their metadata change is applied here.
 //

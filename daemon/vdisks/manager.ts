@@ -331,22 +331,29 @@ export class VDiskManager implements VDiskNode {
   /** Runs `local` if this member owns the vDisk, else `remote` on its owner. */
   private async onOwner<T>(name: string, context: VDiskCallContext, local: (id: number) => Promise<T>, remote: (owner: MemberInfo) => Promise<T>): Promise<T> {
     this.checkOpen();
-    const located = await this.locate(name);
+    const located = await this.locate(name, context.vdiskId);
     if (located.owner === undefined) return local(located.entry.record.id);
     if (located.ownerGone) throw new VstorError('UNAVAILABLE', `vdisk ${name}'s owner ${located.owner.name} is not a member of the cluster`);
     this.checkNotForwarded(name, located.owner, context);
     return remote(located.owner);
   }
 
-  /** The vDisk's record and, unless this member owns it, its owner. */
-  private async locate(name: string): Promise<{ entry: CatalogEntry; owner?: MemberInfo; ownerGone?: boolean }> {
+  /**
+   * The vDisk's record and, unless this member owns it, its owner. With `vdiskId`, only
+   * that vDisk will do: a name that now names another one is NOT_FOUND.
+   */
+  private async locate(name: string, vdiskId?: number): Promise<{ entry: CatalogEntry; owner?: MemberInfo; ownerGone?: boolean }> {
     let entry = this.catalog.get(name);
-    if (entry === undefined) {
-      // Created a moment ago through another member, perhaps: look again, up to date.
+    if (entry === undefined || (vdiskId !== undefined && entry.record.id !== vdiskId)) {
+      // Created (or deleted and created again) a moment ago through another member,
+      // perhaps: look again, up to date.
       await this.options.model.readBarrier();
       entry = await this.catalog.refresh(name);
     }
     if (entry === undefined) throw new VstorError('NOT_FOUND', `vdisk ${name} does not exist`);
+    if (vdiskId !== undefined && entry.record.id !== vdiskId) {
+      throw new VstorError('NOT_FOUND', `vdisk ${name} (id ${vdiskId}) was deleted; the name now names vdisk id ${entry.record.id}`);
+    }
     const ownerName = entry.record.owner;
     if (ownerName === this.options.cluster.name) return { entry };
     const member = this.options.cluster.members().find((candidate) => candidate.name === ownerName);

@@ -6,10 +6,13 @@
 // I/O goes through the VDiskNode, like a gRPC call: served here if this member owns the
 // vDisk, forwarded to its owner otherwise. A write reads the head epoch on the owner at
 // each request, so writes after a snapshot land after it, whenever the export was opened.
+// Every request is pinned to the vDisk id found at open: if the vDisk is deleted and
+// another is created under its name, a client still connected to the old one gets errors
+// (EIO) rather than reading or writing the new one.
 // Ranges longer than the per-call limit (trim, write-zeroes, block status: NBD allows
 // 4 GiB) are split into calls of at most VDISK_RANGE_BYTES_MAX.
 
-import type { VDiskNode } from '../../rpc/vdisk-api.ts';
+import type { VDiskCallContext, VDiskNode } from '../../rpc/vdisk-api.ts';
 import { parseExportName, VDISK_RANGE_BYTES_MAX } from '../../rpc/vdisk-checks.ts';
 import { VstorError } from '../../storage-engine/errors.ts';
 import type { NbdAllocationExtent, NbdBackend, NbdExport, NbdExportInfo } from '../nbd/backend.ts';
@@ -25,15 +28,20 @@ function pieces(offsetBytes: number, lengthBytes: number, pieceBytesMax: number)
 
 class VDiskExport implements NbdExport {
   private closed = false;
+  /** Every call names the vDisk that was opened, not whatever has its name later. */
+  private readonly pinned: VDiskCallContext;
 
   constructor(
     private readonly vdisks: VDiskNode,
     readonly name: string,
     private readonly vdisk: string,
+    vdiskId: number,
     private readonly snapshot: string | undefined,
     readonly sizeBytes: number,
     private readonly rangeBytesMax: number,
-  ) {}
+  ) {
+    this.pinned = { vdiskId };
+  }
 
   get readOnly(): boolean {
     return this.snapshot !== undefined;
@@ -41,35 +49,35 @@ class VDiskExport implements NbdExport {
 
   async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
     this.checkOpen();
-    return this.vdisks.read({ name: this.vdisk, ...(this.snapshot === undefined ? {} : { snapshot: this.snapshot }), offsetBytes, lengthBytes }, {});
+    return this.vdisks.read({ name: this.vdisk, ...(this.snapshot === undefined ? {} : { snapshot: this.snapshot }), offsetBytes, lengthBytes }, this.pinned);
   }
 
   async write(offsetBytes: number, bytes: Uint8Array, fua: boolean): Promise<void> {
     this.checkWritable();
-    return this.vdisks.write({ name: this.vdisk, offsetBytes, data: bytes, fua }, {});
+    return this.vdisks.write({ name: this.vdisk, offsetBytes, data: bytes, fua }, this.pinned);
   }
 
   async trim(offsetBytes: number, lengthBytes: number, fua: boolean): Promise<void> {
     this.checkWritable();
-    for (const piece of pieces(offsetBytes, lengthBytes, this.rangeBytesMax)) await this.vdisks.trim({ name: this.vdisk, ...piece, fua }, {});
+    for (const piece of pieces(offsetBytes, lengthBytes, this.rangeBytesMax)) await this.vdisks.trim({ name: this.vdisk, ...piece, fua }, this.pinned);
   }
 
   async writeZeroes(offsetBytes: number, lengthBytes: number, fua: boolean): Promise<void> {
     this.checkWritable();
-    for (const piece of pieces(offsetBytes, lengthBytes, this.rangeBytesMax)) await this.vdisks.writeZeroes({ name: this.vdisk, ...piece, fua }, {});
+    for (const piece of pieces(offsetBytes, lengthBytes, this.rangeBytesMax)) await this.vdisks.writeZeroes({ name: this.vdisk, ...piece, fua }, this.pinned);
   }
 
   async flush(): Promise<void> {
     this.checkOpen();
     // A snapshot's blocks never change; nothing to make durable.
-    if (this.snapshot === undefined) await this.vdisks.flush(this.vdisk, {});
+    if (this.snapshot === undefined) await this.vdisks.flush(this.vdisk, this.pinned);
   }
 
   async blockStatus(offsetBytes: number, lengthBytes: number): Promise<NbdAllocationExtent[]> {
     this.checkOpen();
     const extents: NbdAllocationExtent[] = [];
     for (const piece of pieces(offsetBytes, lengthBytes, this.rangeBytesMax)) {
-      const map = await this.vdisks.allocationMap({ name: this.vdisk, ...(this.snapshot === undefined ? {} : { snapshot: this.snapshot }), ...piece }, {});
+      const map = await this.vdisks.allocationMap({ name: this.vdisk, ...(this.snapshot === undefined ? {} : { snapshot: this.snapshot }), ...piece }, this.pinned);
       for (const extent of map) {
         const last = extents[extents.length - 1];
         if (last !== undefined && last.kind === extent.kind && last.offsetBytes + last.lengthBytes === extent.offsetBytes) last.lengthBytes += extent.lengthBytes;
@@ -120,9 +128,9 @@ export class VDiskNbdBackend implements NbdBackend {
       throw new VstorError('NOT_FOUND', `no export ${JSON.stringify(exportName)}: ${(error as Error).message}`);
     }
     const vdisk = await this.vdisks.getVDisk(parsed.vdisk, { serializable: false });
-    if (parsed.snapshot === undefined) return new VDiskExport(this.vdisks, exportName, vdisk.name, undefined, vdisk.sizeBytes, this.rangeBytesMax);
+    if (parsed.snapshot === undefined) return new VDiskExport(this.vdisks, exportName, vdisk.name, vdisk.id, undefined, vdisk.sizeBytes, this.rangeBytesMax);
     const snapshot = vdisk.snapshots.find((candidate) => candidate.name === parsed.snapshot);
     if (snapshot === undefined) throw new VstorError('NOT_FOUND', `vdisk ${vdisk.name} has no snapshot ${parsed.snapshot}`);
-    return new VDiskExport(this.vdisks, exportName, vdisk.name, snapshot.name, snapshot.sizeBytes, this.rangeBytesMax);
+    return new VDiskExport(this.vdisks, exportName, vdisk.name, vdisk.id, snapshot.name, snapshot.sizeBytes, this.rangeBytesMax);
   }
 }

@@ -67,15 +67,17 @@ export class VDiskOwner {
 
   // ---- I/O ----
 
-  async read(spec: ReadSpec, id: number): Promise<Uint8Array> {
-    const record = await this.current(spec.name, id, (candidate) => {
-      const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
-      checkWithinSize(`read of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+  read(spec: ReadSpec, id: number): Promise<Uint8Array> {
+    return this.readingHead(id, spec.snapshot === undefined, async () => {
+      const record = await this.current(spec.name, id, (candidate) => {
+        const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
+        checkWithinSize(`read of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+      });
+      const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
+      const data = await this.options.engine.read(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
+      this.options.observer?.ioBytes('read', spec.lengthBytes);
+      return data;
     });
-    const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
-    const data = await this.options.engine.read(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
-    this.options.observer?.ioBytes('read', spec.lengthBytes);
-    return data;
   }
 
   write(spec: WriteSpec, id: number): Promise<void> {
@@ -110,30 +112,34 @@ export class VDiskOwner {
     await this.options.engine.flush();
   }
 
-  async allocationMap(spec: AllocationSpec, id: number): Promise<Extent[]> {
-    const record = await this.current(spec.name, id, (candidate) => {
-      const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
-      checkWithinSize(`allocation map of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+  allocationMap(spec: AllocationSpec, id: number): Promise<Extent[]> {
+    return this.readingHead(id, spec.snapshot === undefined, async () => {
+      const record = await this.current(spec.name, id, (candidate) => {
+        const sizeBytes = spec.snapshot === undefined ? candidate.sizeBytes : snapshotOf(candidate, spec.snapshot).sizeBytes;
+        checkWithinSize(`allocation map of vdisk ${spec.name}`, spec.offsetBytes, spec.lengthBytes, sizeBytes);
+      });
+      const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
+      return this.options.engine.allocated(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
     });
-    const epoch = spec.snapshot === undefined ? record.headEpoch : snapshotOf(record, spec.snapshot).epoch;
-    return this.options.engine.allocated(await this.layout(record), epoch, spec.offsetBytes, spec.lengthBytes);
   }
 
-  async diff(spec: DiffSpec, id: number): Promise<DiffPage> {
-    const record = await this.current(spec.name, id, (candidate) => {
-      if (spec.fromSnapshot !== undefined) snapshotOf(candidate, spec.fromSnapshot);
-      if (spec.toSnapshot !== undefined) snapshotOf(candidate, spec.toSnapshot);
+  diff(spec: DiffSpec, id: number): Promise<DiffPage> {
+    return this.readingHead(id, spec.toSnapshot === undefined, async () => {
+      const record = await this.current(spec.name, id, (candidate) => {
+        if (spec.fromSnapshot !== undefined) snapshotOf(candidate, spec.fromSnapshot);
+        if (spec.toSnapshot !== undefined) snapshotOf(candidate, spec.toSnapshot);
+      });
+      const fromEpoch = spec.fromSnapshot === undefined ? 0 : snapshotOf(record, spec.fromSnapshot).epoch;
+      const toEpoch = spec.toSnapshot === undefined ? record.headEpoch : snapshotOf(record, spec.toSnapshot).epoch;
+      if (fromEpoch > toEpoch) {
+        throw new VstorError('INVALID_ARGUMENT', `from_snapshot: ${spec.fromSnapshot} is newer than ${spec.toSnapshot ?? 'the head'}; swap them`);
+      }
+      const page = await this.options.engine.diffPage(await this.layout(record), fromEpoch, toEpoch, {
+        startBlockIndex: spec.startBlockIndex, rangesMax: spec.rangesMax,
+      });
+      const more = page.nextStartBlockIndex !== undefined;
+      return { ranges: page.ranges, more, nextStartBlockIndex: page.nextStartBlockIndex ?? 0 };
     });
-    const fromEpoch = spec.fromSnapshot === undefined ? 0 : snapshotOf(record, spec.fromSnapshot).epoch;
-    const toEpoch = spec.toSnapshot === undefined ? record.headEpoch : snapshotOf(record, spec.toSnapshot).epoch;
-    if (fromEpoch > toEpoch) {
-      throw new VstorError('INVALID_ARGUMENT', `from_snapshot: ${spec.fromSnapshot} is newer than ${spec.toSnapshot ?? 'the head'}; swap them`);
-    }
-    const page = await this.options.engine.diffPage(await this.layout(record), fromEpoch, toEpoch, {
-      startBlockIndex: spec.startBlockIndex, rangesMax: spec.rangesMax,
-    });
-    const more = page.nextStartBlockIndex !== undefined;
-    return { ranges: page.ranges, more, nextStartBlockIndex: page.nextStartBlockIndex ?? 0 };
   }
 
   // ---- epoch and block changes ----
@@ -192,6 +198,17 @@ export class VDiskOwner {
   }
 
   // ---- helpers ----
+
+  /**
+   * Runs a read of the head (`head`) inside the vDisk's gate, shared: a rollback rewrites
+   * the head in batches and, between them, the head reads as neither before nor after it
+   * (for a block a later snapshot changed, as that snapshot). Holding the gate, a read sees
+   * the head before the rollback or after it. Snapshot epochs are never rewritten, so their
+   * reads need no gate and go on during a rollback.
+   */
+  private readingHead<T>(id: number, head: boolean, work: () => Promise<T>): Promise<T> {
+    return head ? this.options.gates.shared(id, work) : work();
+  }
 
   /**
    * The vDisk's record now, after `check` passed on it; if the catalog does not know the

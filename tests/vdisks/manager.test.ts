@@ -179,3 +179,27 @@ test('the NBD backend: NAME reads and writes the head, NAME@SNAP is a read-only 
   disk.close();
   t.true(isVstorError(await t.throwsAsync(disk.read(0, 1)), 'NOT_OPEN'));
 });
+
+test('an NBD export stays on the vdisk it opened: after a delete and a create under its name, its I/O fails', async (t) => {
+  const { manager, other } = await openManager(t);
+  const backend = new VDiskNbdBackend(manager);
+  const first = await manager.createVDisk({ name: 'reborn', sizeBytes: MiB }, undefined, {});
+  const disk = await backend.open('reborn');
+  await disk.write(0, filled(1), false);
+  await manager.deleteVDisk('reborn', undefined, {});
+  t.true(isVstorError(await t.throwsAsync(disk.read(0, BLOCK)), 'NOT_FOUND'), 'the deleted vdisk is gone');
+
+  // Created again through another member: this member's catalog may not have it yet.
+  await other.create({ name: 'reborn', sizeBytes: MiB, owner: 'n1' }, undefined);
+  const second = await manager.getVDisk('reborn', { serializable: false });
+  t.not(second.id, first.id);
+  for (const attempt of [disk.write(0, filled(2), true), disk.read(0, BLOCK), disk.trim(0, BLOCK, false), disk.writeZeroes(0, BLOCK, false), disk.flush(), disk.blockStatus(0, BLOCK)]) {
+    const error = await t.throwsAsync(attempt);
+    t.true(isVstorError(error, 'NOT_FOUND'), String(error));
+    t.regex(error!.message, new RegExp(`reborn \\(id ${first.id}\\) was deleted; the name now names vdisk id ${second.id}`));
+  }
+  t.deepEqual(await manager.read({ name: 'reborn', offsetBytes: 0, lengthBytes: BLOCK }, {}), new Uint8Array(BLOCK), 'the new vdisk was not written');
+  const fresh = await backend.open('reborn');
+  await fresh.write(0, filled(3), false);
+  t.deepEqual(await fresh.read(0, BLOCK), filled(3), 'a new connection reaches the new vdisk');
+});
