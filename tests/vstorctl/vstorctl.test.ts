@@ -265,7 +265,7 @@ test.serial('cluster status shows every member, and a killed one as unreachable 
 
 test('mistakes exit 2 with one line naming what is wrong; help exits 0', async (t) => {
   const unknown = await vstorctl(['frob']);
-  t.true(failedWith(unknown, 2, /^vstorctl: unknown command "frob" \(expected cluster, member, leader or kv; see vstorctl --help\)\n$/), JSON.stringify(unknown));
+  t.true(failedWith(unknown, 2, /^vstorctl: unknown command "frob" \(expected cluster, member, leader, kv, vdisk or snapshot; see vstorctl --help\)\n$/), JSON.stringify(unknown));
   const flag = await vstorctl(['kv', 'get', 'a', '--frob']);
   t.true(failedWith(flag, 2, /^vstorctl: unknown flag --frob\n$/), JSON.stringify(flag));
   const missing = await vstorctl(['kv', 'put', 'a']);
