@@ -125,6 +125,8 @@ export class RaftLoop {
   /** Reads that have a read index and wait for the state machine to reach it. */
   private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   private readRoundSequence = 0;
+  /** The leader as of the last Ready that said (0: none known). */
+  private knownLeader = 0;
   /** Applies queued or running, oldest first; each starts when the one before it ended. */
   private readonly applying: Promise<void>[] = [];
   /**
@@ -392,7 +394,10 @@ export class RaftLoop {
       observer?.persisted?.(performance.now() - persistStarted, rd.entries.length, rd.mustSync);
     }
     if (afterPersist.length > 0) transport.send(afterPersist);
-    if (rd.softState !== undefined) observer?.softStateChanged?.(rd.softState, this.node.raft.term);
+    if (rd.softState !== undefined) {
+      observer?.softStateChanged?.(rd.softState, this.node.raft.term);
+      if (rd.softState.lead !== this.knownLeader) this.leaderChanged(rd.softState.lead);
+    }
 
     if (rd.snapshot !== undefined) {
       // The snapshot replaces everything applied before it.
@@ -412,6 +417,24 @@ export class RaftLoop {
     }
     this.releaseReads();
     await this.maybeSnapshot();
+  }
+
+  /**
+   * A new leader (or none) drops what the old one had not yet appended, and a ReadIndex
+   * round asked of the old one is never answered: the callers would wait for
+   * requestTimeoutMs. They are failed now with UNAVAILABLE, which clients retry at once; a
+   * write retried with its (client id, sequence) is applied at most once even if the first
+   * attempt does commit under the new leader.
+   */
+  private leaderChanged(leader: number): void {
+    const hadLeader = this.knownLeader !== 0;
+    this.knownLeader = leader;
+    if (!hadLeader) return;
+    const changed = new VstorError('UNAVAILABLE', 'the leader changed while the request was in flight; retry (a write retried with the same sequence is applied once)');
+    for (const waiter of this.proposals.values()) settle(waiter, changed);
+    this.proposals.clear();
+    for (const round of this.readRounds.values()) for (const waiter of round) settle(waiter, changed);
+    this.readRounds.clear();
   }
 
   /** Applies `entries` after everything queued before them; resolves once they are. */
