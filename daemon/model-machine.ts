@@ -18,9 +18,10 @@ export class ModelStateMachine implements ReplicatedStateMachine {
     return this.model.appliedIndex;
   }
 
-  /** A Ready's entries go to the model together: one batch, one write (see applyMany). */
-  apply(entries: AppliedEntry[]): Promise<ApplyResult[]> {
-    return this.model.applyMany(entries.map((entry) => ({ index: entry.index, entryBytes: entry.command ?? EMPTY })));
+  /** A Ready's entries go to the model together: one batch, one write (see applyMany);
+   * their results are handed to `decided` before that write lands. */
+  apply(entries: AppliedEntry[], decided?: (first: number, results: unknown[]) => void): Promise<ApplyResult[]> {
+    return this.model.applyMany(entries.map((entry) => ({ index: entry.index, entryBytes: entry.command ?? EMPTY })), { decided });
   }
 
   async restore(snapshot: RaftSnapshot): Promise<void> {

@@ -41,8 +41,11 @@ export interface AppliedEntry {
 export interface ReplicatedStateMachine {
   /** The last applied index, durable together with the state it describes. */
   appliedIndex(): number;
-  /** Applies entries in order, durably with the applied index; a result for each. */
-  apply(entries: AppliedEntry[]): Promise<unknown[]>;
+  /** Applies entries in order, durably with the applied index; a result for each. It may
+   * hand results to `decided` earlier, once they are final but before they are durable
+   * (entries from `first` on), so that proposers are answered sooner; reads must then
+   * still see those entries applied, and appliedIndex() must not pass them until durable. */
+  apply(entries: AppliedEntry[], decided?: (first: number, results: unknown[]) => void): Promise<unknown[]>;
   /** Replaces the whole state with the image carried by a Raft snapshot. */
   restore(snapshot: RaftSnapshot): Promise<void>;
   /** An image of the state at appliedIndex(), for a Raft snapshot. */
@@ -481,15 +484,18 @@ export class RaftLoop {
 
   private async flushApply(batch: AppliedEntry[], mine: (number | undefined)[]): Promise<void> {
     if (batch.length === 0) return;
-    const results = await this.options.stateMachine.apply(batch.slice());
-    for (let i = 0; i < mine.length; i++) {
-      const sequence = mine[i];
-      if (sequence === undefined) continue;
-      const waiter = this.proposals.get(sequence);
-      if (waiter === undefined) continue;
-      this.proposals.delete(sequence);
-      settle(waiter, undefined, results[i]);
-    }
+    // Answers the proposers of entries first.. (a waiter is answered once: the rest skip it).
+    const answer = (first: number, results: unknown[]): void => {
+      for (let i = 0; i < results.length; i++) {
+        const sequence = mine[first + i];
+        if (sequence === undefined) continue;
+        const waiter = this.proposals.get(sequence);
+        if (waiter === undefined) continue;
+        this.proposals.delete(sequence);
+        settle(waiter, undefined, results[i]);
+      }
+    };
+    answer(0, await this.options.stateMachine.apply(batch.slice(), answer));
     batch.length = 0;
     mine.length = 0;
   }

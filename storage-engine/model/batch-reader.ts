@@ -3,15 +3,18 @@
 // earlier entries laid over it, so that entry n sees entries 1..n-1 exactly as it would if
 // each had been written on its own. Nothing is written until the whole batch is.
 //
-// The keys the batch's puts and compares name are fetched before execution in one getMany,
-// so a batch of group-committed puts costs one read round trip into the database's thread
-// pool, not one per entry. Range deletes read the database and merge the overlay in.
+// The keys the batch's puts and compares name come from the record cache (record-cache.ts)
+// or, for those it lacks, from the database in one getMany before execution, so a batch of
+// group-committed puts costs at most one read round trip into the database's thread pool,
+// not one per entry. Range deletes read the database and merge the overlay in. What the
+// batch reads from the database and what it changes go into the cache.
 
-import { compareBytes } from './bytes.ts';
+import { compareBytes, copyBytes } from './bytes.ts';
 import type { KeyValue } from './commands.ts';
 import type { KeyReader } from './executor.ts';
 import type { KeyRange } from './key-range.ts';
 import type { GenerationKeyReader } from './model-reads.ts';
+import type { KeyRecordCache } from './record-cache.ts';
 import type { WatchEvent } from './events.ts';
 
 interface Overlaid {
@@ -23,31 +26,32 @@ interface Overlaid {
 export class BatchKeyReader implements KeyReader {
   /** The batch's own changes so far, by key. */
   private readonly changed = new Map<string, Overlaid>();
-  /** Keys read from the database before the batch, by key; a missing key is undefined. */
-  private readonly fetched = new Map<string, KeyValue | undefined>();
+  constructor(
+    private readonly base: GenerationKeyReader,
+    /** The model's state before the batch for the keys it holds; the batch updates it. */
+    private readonly cache: KeyRecordCache,
+  ) {}
 
-  constructor(private readonly base: GenerationKeyReader) {}
-
-  /** Reads `keys` from the database in one round trip, for get() to answer from. */
+  /** Reads the keys of `keys` the cache lacks from the database, in one round trip. */
   async prefetch(keys: readonly Uint8Array[]): Promise<void> {
-    const unique = new Map<string, Uint8Array>();
+    const missing = new Map<string, Uint8Array>();
     for (const key of keys) {
       const text = keyText(key);
-      if (!this.fetched.has(text) && !this.changed.has(text)) unique.set(text, key);
+      if (!this.cache.has(text) && !this.changed.has(text)) missing.set(text, key);
     }
-    if (unique.size === 0) return;
-    const values = await this.base.getMany([...unique.values()]);
+    if (missing.size === 0) return;
+    const values = await this.base.getMany([...missing.values()]);
     let index = 0;
-    for (const text of unique.keys()) this.fetched.set(text, values[index++]);
+    for (const text of missing.keys()) this.cache.set(text, owned(values[index++]));
   }
 
   async get(key: Uint8Array): Promise<KeyValue | undefined> {
     const text = keyText(key);
     const overlaid = this.changed.get(text);
     if (overlaid !== undefined) return overlaid.kv;
-    if (this.fetched.has(text)) return this.fetched.get(text);
+    if (this.cache.has(text)) return this.cache.get(text);
     const kv = await this.base.get(key);
-    this.fetched.set(text, kv);
+    this.cache.set(text, owned(kv));
     return kv;
   }
 
@@ -69,12 +73,24 @@ export class BatchKeyReader implements KeyReader {
     return [...merged.values()].sort((left, right) => compareBytes(left.key, right.key)).slice(0, countMax);
   }
 
-  /** Lays an applied entry's changes over what later entries read. */
+  /** Lays an applied entry's changes over what later entries read, and into the cache. */
   record(changes: readonly WatchEvent[]): void {
     for (const change of changes) {
-      this.changed.set(keyText(change.kv.key), { key: change.kv.key, kv: change.type === 'put' ? change.kv : undefined });
+      const text = keyText(change.kv.key);
+      const kv = change.type === 'put' ? change.kv : undefined;
+      this.changed.set(text, { key: change.kv.key, kv });
+      this.cache.set(text, owned(kv));
     }
   }
+}
+
+/**
+ * A key-value whose bytes the cache alone holds: keys and values decoded from an entry are
+ * views into the buffer it arrived in (a whole batch from a peer), which a cached view would
+ * keep alive outside the cache's byte count.
+ */
+function owned(kv: KeyValue | undefined): KeyValue | undefined {
+  return kv === undefined ? undefined : { ...kv, key: copyBytes(kv.key), value: copyBytes(kv.value) };
 }
 
 function keyText(key: Uint8Array): string {

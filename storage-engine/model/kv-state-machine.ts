@@ -21,6 +21,7 @@
 // model is always exactly one image, old or new, never a mix.
 
 import { BatchKeyReader } from './batch-reader.ts';
+import { KeyRecordCache } from './record-cache.ts';
 import { utf8Bytes } from './bytes.ts';
 import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
 import type { KeyValue, RangeRequest, RangeResponse, WriteCommand, WriteRequest, WriteResponse } from './commands.ts';
@@ -70,6 +71,18 @@ const QUEUED_WRITES_MAX = 1024;
 /** The most entries applied in one database batch; a longer run is cut into batches. */
 export const APPLY_BATCH_ENTRIES_MAX = 1024;
 
+export interface ApplyOptions {
+  /**
+   * Called with the results of entries `first` onward as soon as they are decided, before
+   * the batch that records them is written: an answer may go out one database round trip
+   * earlier. They are final (the entries are committed and the results deterministic);
+   * reads that start afterwards wait for the write, and if the write fails the model
+   * stops, and the entries are applied again from the Raft log on restart with the same
+   * results.
+   */
+  decided?(first: number, results: ApplyResult[]): void;
+}
+
 /** A committed entry for applyMany(). */
 export interface ModelEntryInput {
   index: number;
@@ -109,6 +122,7 @@ export class KvStateMachine {
   private state: StateRecord = { ...initialState };
   private readonly sessions: SessionTable;
   private readonly history: EventHistoryIndex;
+  private readonly records: KeyRecordCache;
   private hub: WatchHub | undefined;
 
   private writeTail: Promise<unknown> = Promise.resolve();
@@ -124,6 +138,7 @@ export class KvStateMachine {
     this.config = Object.freeze(modelConfig(options.config));
     this.sessions = new SessionTable(this.config.clientsMax);
     this.history = new EventHistoryIndex(this.config.watchHistoryEventsMax);
+    this.records = new KeyRecordCache(this.config.keyCacheBytesMax);
   }
 
   get status(): ModelStatus {
@@ -190,14 +205,16 @@ export class KvStateMachine {
    * entry cannot be applied (an assertion, a failed read), the entries before it are
    * written and the error is thrown.
    */
-  async applyMany(entries: readonly ModelEntryInput[]): Promise<ApplyResult[]> {
+  async applyMany(entries: readonly ModelEntryInput[], options: ApplyOptions = {}): Promise<ApplyResult[]> {
     this.checkOpen();
     if (!Array.isArray(entries)) throw invalidArgument('entries', 'must be an array');
     entries.forEach(({ index, entryBytes }, position) => checkEntry(`entries[${position}].`, index, entryBytes));
     const results: ApplyResult[] = [];
     for (let start = 0; start < entries.length; start += APPLY_BATCH_ENTRIES_MAX) {
       const chunk = entries.slice(start, start + APPLY_BATCH_ENTRIES_MAX);
-      results.push(...(await this.serialize(() => this._applyMany(chunk))));
+      const first = start;
+      const decided = options.decided === undefined ? undefined : (chunkResults: ApplyResult[]) => options.decided!(first, chunkResults);
+      results.push(...(await this.serialize(() => this._applyMany(chunk, decided))));
     }
     return results;
   }
@@ -289,12 +306,12 @@ export class KvStateMachine {
     await Promise.allSettled([...this.reads]);
   }
 
-  protected async _applyMany(entries: readonly ModelEntryInput[]): Promise<ApplyResult[]> {
+  protected async _applyMany(entries: readonly ModelEntryInput[], decided?: (results: ApplyResult[]) => void): Promise<ApplyResult[]> {
     const decoded = entries.map((entry) => this.decodeEntry(entry));
     const batch: ApplyBatch = {
       operations: [],
       state: this.state,
-      reader: new BatchKeyReader(new GenerationKeyReader(this.db, this.generation, this.config)),
+      reader: new BatchKeyReader(new GenerationKeyReader(this.db, this.generation, this.config), this.records),
       responses: new Map(),
       published: [],
     };
@@ -308,9 +325,12 @@ export class KvStateMachine {
     } catch (error) {
       failure = { error };
     }
+    if (failure === undefined) decided?.(results);
     if (batch.state !== this.state) {
       const state = batch.state;
       batch.operations.push(stateOperation(this.generation, state));
+      // Started in the same turn as decided(): whatever its callers do next, a read starts
+      // after this write is in flight, and reads wait for it (capture()).
       await this.write(batch.operations, () => {
         this.state = state;
       });
@@ -389,10 +409,11 @@ export class KvStateMachine {
     return { kind: 'response', index, clientId, sequence, duplicate: false, response: execution.response };
   }
 
-  /** A single read needs no snapshot; restore() lets it finish before it clears the
-   * generation it reads from. */
+  /** A single read needs no snapshot, but it starts with no batch in flight, so that it
+   * sees every write whose result was answered (ApplyOptions.decided); restore() lets it
+   * finish before it clears the generation it reads from. */
   protected async _get(key: Uint8Array): Promise<KeyValue | undefined> {
-    return this.track(() => new GenerationKeyReader(this.db, this.generation, this.config).get(key));
+    return this.track(async () => (await this.capture(() => new GenerationKeyReader(this.db, this.generation, this.config))).get(key));
   }
 
   protected async _range(request: ValidRangeRequest): Promise<RangeResponse> {
@@ -433,6 +454,7 @@ export class KvStateMachine {
     this.state = state;
     this.sessions.load(image.sessions);
     this.history.load(state.historyStartRevision, image.history);
+    this.records.clear();
   }
 
   private async readHistory(from: EventPosition, eventsMax: number): Promise<HistoryPage> {

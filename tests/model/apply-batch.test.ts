@@ -6,7 +6,8 @@
 // one fed entry by entry and one fed random-sized batches, give the same results, the same
 // revisions, the same watch events in the same order, and byte-identical snapshots (keys,
 // sessions, stored responses, history and state). A restart of the batched replica finds
-// the same state, which the applied index written in the same batch makes so.
+// the same state, which the applied index written in the same batch makes so. The key cache
+// (record-cache.ts) changes no answer whatever its size, and a restore empties it.
 // A failure names its seed; set MODEL_SEED to replay one.
 
 import type { ExecutionContext } from 'ava';
@@ -118,8 +119,8 @@ function comparable(result: ApplyResult): unknown {
   return result.kind === 'rejected' ? { kind: result.kind, index: result.index, code: result.error.code, message: result.error.message } : result;
 }
 
-async function openReplica(t: ExecutionContext, database: TestDatabase, name: string): Promise<KvStateMachine> {
-  const model = new KvStateMachine({ db: database.sublevel(name), config });
+async function openReplica(t: ExecutionContext, database: TestDatabase, name: string, overrides: Partial<ModelConfig> = {}): Promise<KvStateMachine> {
+  const model = new KvStateMachine({ db: database.sublevel(name), config: { ...config, ...overrides } });
   await model.open();
   t.teardown(() => model.close());
   return model;
@@ -154,7 +155,11 @@ async function run(t: ExecutionContext, seed: number): Promise<void> {
   // Each replica in a database of its own, so that restarting one leaves the other open.
   const single = await openReplica(t, await TestDatabase.create(t, 'apply-single'), 'single');
   const database = await TestDatabase.create(t, 'apply-batched');
-  let batched = await openReplica(t, database, 'batched');
+  // The batched replica's key cache holds a handful of keys, so it evicts all the time and
+  // its entries read the database, while the single replica's holds every key: neither
+  // may change an answer.
+  const smallCache = { keyCacheBytesMax: 500 };
+  let batched = await openReplica(t, database, 'batched', smallCache);
   const watch = (model: KvStateMachine, from: number): Watcher =>
     model.watch({ key: Uint8Array.of(0), rangeEnd: RANGE_END_UNBOUNDED, startRevision: from, prevKv: true });
   const singleWatcher = watch(single, 1);
@@ -185,7 +190,7 @@ async function run(t: ExecutionContext, seed: number): Promise<void> {
       const before = { dump: await dump(batched), image: await snapshotBytes(batched), applied: batched.appliedIndex };
       await batched.close();
       await database.restart();
-      batched = await openReplica(t, database, 'batched');
+      batched = await openReplica(t, database, 'batched', smallCache);
       t.deepEqual({ dump: await dump(batched), image: await snapshotBytes(batched), applied: batched.appliedIndex }, before, `seed ${seed}: after restart`);
       batchedWatcher = watch(batched, batched.revision + 1);
       restarted = true;
@@ -228,4 +233,46 @@ test('applyMany refuses a malformed entry before applying anything', async (t) =
   await t.throwsAsync(model.applyMany([{ index: 1, entryBytes: new Uint8Array(0) }, { index: 0, entryBytes: new Uint8Array(0) }]), { message: /entries\[1\]\.index/ });
   await t.throwsAsync(model.applyMany([{ index: 1, entryBytes: 'x' as unknown as Uint8Array }]), { message: /entries\[0\]\.entryBytes/ });
   t.is(model.appliedIndex, 0);
+});
+
+test('a restore replaces what the key cache holds: the next put sees the restored value', async (t) => {
+  const database = await TestDatabase.create(t, 'apply-batch-restore');
+  const [a, b] = [await openReplica(t, database, 'a'), await openReplica(t, database, 'b')];
+  const put = (index: number, value: string): ModelEntryInput => ({
+    index,
+    entryBytes: encodeWriteRequest({ clientId: 'c', sequence: index, command: { type: 'put', key: Buffer.from('k'), value: Buffer.from(value), prevKv: true } }),
+  });
+  // a caches k=a1; b holds k=b1 and b2 at a later index.
+  await a.applyMany([put(1, 'a1')]);
+  await b.applyMany([put(1, 'b1'), put(2, 'b2')]);
+  await a.restore(await b.snapshot());
+  const [result] = await a.applyMany([put(3, 'a3')]);
+  t.like(result, { kind: 'response', response: { type: 'put' } });
+  const prevKv = result!.kind === 'response' && result!.response.type === 'put' ? result!.response.prevKv : undefined;
+  t.is(Buffer.from(prevKv!.value).toString(), 'b2');
+  t.deepEqual((await dump(a)).kvs, ['k=a3 c2 m4 v3']);
+});
+
+test('results are handed out once decided, before the batch is written, and reads after that see them', async (t) => {
+  const database = await TestDatabase.create(t, 'apply-batch-decided');
+  const model = await openReplica(t, database, 'model');
+  const put = (index: number, key: string, value: string): ModelEntryInput => ({
+    index,
+    entryBytes: encodeWriteRequest({ clientId: 'c', sequence: index, command: { type: 'put', key: Buffer.from(key), value: Buffer.from(value) } }),
+  });
+  let early: { first: number; results: ApplyResult[]; appliedIndex: number } | undefined;
+  let reads: Promise<unknown[]> | undefined;
+  const results = await model.applyMany([put(1, 'a', '1'), put(2, 'b', '2')], {
+    decided: (first, decided) => {
+      early = { first, results: decided, appliedIndex: model.appliedIndex };
+      // As an answered client would: read at once, on the next turn.
+      reads = Promise.resolve().then(() => Promise.all([model.get(Buffer.from('b')), model.range({ key: Buffer.from('a'), prefix: true })]));
+    },
+  });
+  t.deepEqual(early, { first: 0, results, appliedIndex: 0 }, 'decided before the write landed');
+  const [b, range] = (await reads!) as [{ value: Uint8Array } | undefined, { header: { revision: number }; kvs: unknown[] }];
+  t.is(Buffer.from(b!.value).toString(), '2');
+  t.is(range.header.revision, 3);
+  t.is(range.kvs.length, 1);
+  t.is(model.appliedIndex, 2);
 });
