@@ -29,6 +29,15 @@ const READ_KEYS = 256;
 
 export type KvWorkload = 'write' | 'read';
 
+/** How long a member may take to say its Raft term. */
+const STATUS_TIMEOUT_MS = 2000;
+
+/** The highest of the terms the members answer with; members that fail are left out. */
+async function highestTerm(terms: Promise<number>[]): Promise<number | undefined> {
+  const answered = (await Promise.allSettled(terms)).flatMap((outcome) => (outcome.status === 'fulfilled' && Number.isSafeInteger(outcome.value) ? [outcome.value] : []));
+  return answered.length === 0 ? undefined : Math.max(...answered);
+}
+
 /** One system under load: a set of clients, each used by one worker of the load loop. */
 interface KvClients {
   put(client: number, key: string, value: Buffer): Promise<unknown>;
@@ -40,6 +49,8 @@ interface KvSystem {
   name: string;
   /** The server processes, whose CPU time is measured. */
   pids: readonly number[];
+  /** The highest Raft term any member reports, or undefined if none answers. */
+  term(): Promise<number | undefined>;
   clients(count: number): KvClients;
   stop(): Promise<void>;
 }
@@ -49,6 +60,10 @@ function vstorSystem(cluster: BenchCluster): KvSystem {
   return {
     name: 'vstor',
     pids: cluster.pids,
+    term: () => highestTerm(cluster.adminEndpoints.map(async (admin) => {
+      const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      return ((await response.json()) as { term: number }).term;
+    })),
     clients(count) {
       const pool = Array.from({ length: count }, (_, i) => new VstorClient({ endpoints: [endpoints[i % endpoints.length]!, ...endpoints], timeoutMs: 30_000 }));
       return {
@@ -66,6 +81,11 @@ function etcdSystem(cluster: EtcdCluster): KvSystem {
   return {
     name: 'etcd',
     pids: cluster.pids,
+    term: () => highestTerm(endpoints.map(async (endpoint) => {
+      // etcd's JSON gateway for Maintenance.Status; 64-bit fields come as strings.
+      const response = await fetch(`http://${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      return Number(((await response.json()) as { raftTerm: string }).raftTerm);
+    })),
     clients(count) {
       const pool = Array.from({ length: count }, (_, i) => new Etcd3({ hosts: `http://${endpoints[i % endpoints.length]}` }));
       return {
@@ -84,6 +104,7 @@ async function measure(system: KvSystem, workload: KvWorkload, clients: number, 
   try {
     // The first call of each client opens its connection; it is not measured.
     await Promise.all(Array.from({ length: clients }, (_, c) => pool.put(c, `warm/${c}`, value)));
+    const termBefore = await system.term();
     const clientCpuBefore = process.cpuUsage();
     const { result, cpuMs } = await measureCpu(system.pids, () =>
       workload === 'write'
@@ -91,8 +112,10 @@ async function measure(system: KvSystem, workload: KvWorkload, clients: number, 
         : closedLoop(clients, seconds, (c, i) => pool.get(c, `read/${(c + i) % READ_KEYS}`)),
     );
     const clientCpu = process.cpuUsage(clientCpuBefore);
+    const termAfter = await system.term();
     return {
       ...result,
+      ...(termBefore === undefined || termAfter === undefined ? {} : { termsStarted: termAfter - termBefore }),
       ...(cpuMs === undefined ? {} : { serverCpuMsPerOp: cpuMs / result.operations }),
       clientCpuMsPerOp: (clientCpu.user + clientCpu.system) / 1000 / result.operations,
     };
@@ -172,7 +195,8 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
 
 function describe(result: LoadResult): string {
   const cpu = result.serverCpuMsPerOp === undefined ? '' : ` cpu ${result.serverCpuMsPerOp.toFixed(2)}+${result.clientCpuMsPerOp!.toFixed(2)} ms/op`;
-  return `${Math.round(result.opsPerSec)}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms${cpu}`;
+  const elections = result.termsStarted === undefined || result.termsStarted === 0 ? '' : ` (${result.termsStarted} election${result.termsStarted === 1 ? '' : 's'})`;
+  return `${Math.round(result.opsPerSec)}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms${cpu}${elections}`;
 }
 
 export const kvSuite: Suite = { name: 'kv', run: (options) => runKvSuite(options) };

@@ -11,6 +11,9 @@ export interface Measurement {
   serverCpuMsPerOp?: number;
   /** CPU time the benchmark's own process (the clients) spent per operation. */
   clientCpuMsPerOp?: number;
+  /** Raft terms that began during the measurement (elections), where measured: a run
+   * with an election has its p99 in seconds and says little about steady state. */
+  termsStarted?: number;
 }
 
 export interface LoadResult extends Measurement {

@@ -113,6 +113,10 @@ export function suiteMarkdown(result: SuiteResult, chartPath: string): string {
   });
   const { headline } = result;
   const ratio = headline.ratio === null ? '' : `; ${headline.anchor!.name} ${ops(headline.anchor!.opsPerSec)} ${result.unit} (p99 ${ms(headline.anchor!.p99Ms)} ms): ratio **${headline.ratio.toFixed(2)}**`;
+  const elections = result.rows.flatMap((row) =>
+    [['vstor', row.vstor] as const, [anchorShort, row.anchor] as const]
+      .filter(([, m]) => (m?.termsStarted ?? 0) > 0)
+      .map(([name, m]) => `${name} ${row.workload} at ${row.concurrency}: ${m!.termsStarted} new Raft term${m!.termsStarted === 1 ? '' : 's'}`));
   return [
     result.description,
     '',
@@ -121,6 +125,7 @@ export function suiteMarkdown(result: SuiteResult, chartPath: string): string {
     ...header,
     ...rows,
     '',
+    ...(elections.length === 0 ? [] : [`Elections during a measurement (its p99 includes the time without a leader): ${elections.join('; ')}.`, '']),
     `![${result.suite}: throughput and p99 against concurrency](${chartPath})`,
   ].join('\n');
 }

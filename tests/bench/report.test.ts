@@ -15,7 +15,7 @@ const kvResult: SuiteResult = {
   unit: 'ops/s',
   rows: [
     { workload: 'write', concurrency: 1, vstor: { opsPerSec: 300, p50Ms: 3, p99Ms: 9 }, anchor: { opsPerSec: 250, p50Ms: 3.5, p99Ms: 10 } },
-    { workload: 'write', concurrency: 256, vstor: { opsPerSec: 2400, p50Ms: 90, p99Ms: 200 }, anchor: { opsPerSec: 2000, p50Ms: 100, p99Ms: 240 } },
+    { workload: 'write', concurrency: 256, vstor: { opsPerSec: 2400, p50Ms: 90, p99Ms: 200, termsStarted: 1 }, anchor: { opsPerSec: 2000, p50Ms: 100, p99Ms: 240, termsStarted: 0 } },
     { workload: 'read', concurrency: 1, vstor: { opsPerSec: 900, p50Ms: 1, p99Ms: 2, serverCpuMsPerOp: 0.5, clientCpuMsPerOp: 0.25 }, anchor: { opsPerSec: 800, p50Ms: 1.2, p99Ms: 3, serverCpuMsPerOp: 0.2, clientCpuMsPerOp: 0.3 } },
   ],
   headline: {
@@ -60,6 +60,7 @@ test('the report names the machine and tabulates vstor against the anchor with t
   t.true(document.includes('| read | 1 | 900 | 1.00 | 2.00 | 0.50 + 0.25 | 800 | 1.20 | 3.00 | 0.20 + 0.30 | 1.13 |'));
   t.true(document.includes('![kv: throughput and p99 against concurrency](bench/kv.svg)'));
   t.true(document.includes('ratio **1.20**'));
+  t.true(document.includes('Elections during a measurement (its p99 includes the time without a leader): vstor write at 256: 1 new Raft term.'));
   const info = machineInfo(new Date('2026-01-02T03:04:05Z'));
   t.is(info.date, '2026-01-02');
   t.true(info.cores >= 1);
@@ -69,6 +70,7 @@ test('a suite without an anchor gets a table of vstor alone', (t) => {
   const markdown = suiteMarkdown({ ...kvResult, anchorName: undefined, rows: kvResult.rows.map(({ anchor: _anchor, ...row }) => row), headline: { ...kvResult.headline, anchor: null, ratio: null } }, 'bench/kv.svg');
   t.true(markdown.includes('| workload | concurrency | vstor ops/s | p50 ms | p99 ms | vstor CPU ms/op (server + client) |\n'));
   t.false(markdown.includes('ratio'));
+  t.false(suiteMarkdown({ ...kvResult, rows: [kvResult.rows[0]!] }, 'bench/kv.svg').includes('Elections'), 'no line without an election');
 });
 
 test('the chart has a throughput and a p99 panel with one line per system and workload', (t) => {
