@@ -1,53 +1,202 @@
-// bench/kv: writes against a real three-node vstord cluster on loopback (fsync on), through
-// the client library, with 256-byte values at 1, 64 and 256 concurrent clients. Each client
-// writes sequentially (one write in flight per client, as VstorClient does), so concurrency
-// is the number of clients. Reports writes/s and latency percentiles per level.
+// bench/kv: a three-node vstor cluster and a three-node etcd cluster (the anchor), both on
+// loopback with fsync on, started by the suite and driven by the same closed-loop load
+// generator: 256-byte values, 1, 64 and 256 concurrent clients, writes (put) and
+// linearizable reads (get). vstor is driven through its client library (one VstorClient per
+// client, which has one write in flight at a time), etcd through the etcd3 npm client (one
+// Etcd3 per client). Client i starts at member i mod 3 on both, so followers take their
+// share and forward to the leader.
+//
+// Noise: the machine may be busy with other work, so each measurement of vstor is followed
+// at once by the same measurement of etcd, and the ratio is what to compare across runs.
 
+import { Etcd3 } from 'etcd3';
 import { VstorClient } from '../rpc/client.ts';
+import type { EtcdCluster } from './etcd-cluster.ts';
+import { etcdVersion, startEtcdCluster } from './etcd-cluster.ts';
+import type { LoadResult } from './load.ts';
+import { closedLoop } from './load.ts';
+import { measureCpu } from './cpu-time.ts';
+import type { BenchCluster } from './local-cluster.ts';
 import { startBenchCluster } from './local-cluster.ts';
+import type { Suite, SuiteOptions, SuiteResult, SuiteRow } from './suite.ts';
 
-export interface LatencySummary {
-  clients: number;
-  operations: number;
-  seconds: number;
-  opsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
+export const KV_LEVELS: readonly number[] = [1, 64, 256];
+const VALUE_BYTES = 256;
+/** Keys each client cycles through, so the key space stays bounded however long the run. */
+const KEYS_PER_CLIENT = 1000;
+/** Keys the read workload reads, written before it starts. */
+const READ_KEYS = 256;
+
+export type KvWorkload = 'write' | 'read';
+
+/** How long a member may take to say its Raft term. */
+const STATUS_TIMEOUT_MS = 2000;
+
+/** The highest of the terms the members answer with; members that fail are left out. */
+async function highestTerm(terms: Promise<number>[]): Promise<number | undefined> {
+  const answered = (await Promise.allSettled(terms)).flatMap((outcome) => (outcome.status === 'fulfilled' && Number.isSafeInteger(outcome.value) ? [outcome.value] : []));
+  return answered.length === 0 ? undefined : Math.max(...answered);
 }
 
-export function percentile(sortedMs: Float64Array, fraction: number): number {
-  if (sortedMs.length === 0) return 0;
-  return sortedMs[Math.min(sortedMs.length - 1, Math.floor(fraction * sortedMs.length))]!;
+/** One system under load: a set of clients, each used by one worker of the load loop. */
+interface KvClients {
+  put(client: number, key: string, value: Buffer): Promise<unknown>;
+  get(client: number, key: string): Promise<unknown>;
+  close(): void;
 }
 
-async function writeLoad(endpoints: string[], clients: number, seconds: number): Promise<LatencySummary> {
-  const value = Buffer.alloc(256, 0x61);
-  const pool = Array.from({ length: clients }, (_, i) => new VstorClient({ endpoints: [endpoints[i % endpoints.length]!, ...endpoints], timeoutMs: 30_000 }));
-  // Warm every connection before measuring.
-  await Promise.all(pool.map((client, i) => client.put(`warm/${i}`, value)));
-  const latencies: number[] = [];
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(pool.map(async (client, c) => {
-    for (let i = 0; performance.now() < deadline; i++) {
-      const t0 = performance.now();
-      await client.put(`bench/${c}/${i % 1000}`, value);
-      latencies.push(performance.now() - t0);
-    }
-  }));
-  const elapsed = (performance.now() - started) / 1000;
-  for (const client of pool) client.close();
-  const sorted = Float64Array.from(latencies).sort();
-  return { clients, operations: latencies.length, seconds: elapsed, opsPerSec: latencies.length / elapsed, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+interface KvSystem {
+  name: string;
+  /** The server processes, whose CPU time is measured. */
+  pids: readonly number[];
+  /** The highest Raft term any member reports, or undefined if none answers. */
+  term(): Promise<number | undefined>;
+  clients(count: number): KvClients;
+  stop(): Promise<void>;
 }
 
-export async function runKvBench(options: { seconds: number; levels: number[] }): Promise<LatencySummary[]> {
-  const cluster = await startBenchCluster(3);
+function vstorSystem(cluster: BenchCluster): KvSystem {
+  const endpoints = cluster.grpcEndpoints;
+  return {
+    name: 'vstor',
+    pids: cluster.pids,
+    term: () => highestTerm(cluster.adminEndpoints.map(async (admin) => {
+      const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      return ((await response.json()) as { term: number }).term;
+    })),
+    clients(count) {
+      const pool = Array.from({ length: count }, (_, i) => new VstorClient({ endpoints: [endpoints[i % endpoints.length]!, ...endpoints], timeoutMs: 30_000 }));
+      return {
+        put: (c, key, value) => pool[c]!.put(key, value),
+        get: (c, key) => pool[c]!.get(key),
+        close: () => pool.forEach((client) => client.close()),
+      };
+    },
+    stop: () => cluster.stop(),
+  };
+}
+
+function etcdSystem(cluster: EtcdCluster): KvSystem {
+  const endpoints = cluster.clientEndpoints;
+  return {
+    name: 'etcd',
+    pids: cluster.pids,
+    term: () => highestTerm(endpoints.map(async (endpoint) => {
+      // etcd's JSON gateway for Maintenance.Status; 64-bit fields come as strings.
+      const response = await fetch(`http://${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      return Number(((await response.json()) as { raftTerm: string }).raftTerm);
+    })),
+    clients(count) {
+      const pool = Array.from({ length: count }, (_, i) => new Etcd3({ hosts: `http://${endpoints[i % endpoints.length]}` }));
+      return {
+        put: (c, key, value) => pool[c]!.put(key).value(value).exec(),
+        get: (c, key) => pool[c]!.get(key).buffer(),
+        close: () => pool.forEach((client) => client.close()),
+      };
+    },
+    stop: () => cluster.stop(),
+  };
+}
+
+async function measure(system: KvSystem, workload: KvWorkload, clients: number, seconds: number): Promise<LoadResult> {
+  const pool = system.clients(clients);
+  const value = Buffer.alloc(VALUE_BYTES, 0x61);
   try {
-    const results: LatencySummary[] = [];
-    for (const clients of options.levels) results.push(await writeLoad(cluster.grpcEndpoints, clients, options.seconds));
-    return results;
+    // The first call of each client opens its connection; it is not measured.
+    await Promise.all(Array.from({ length: clients }, (_, c) => pool.put(c, `warm/${c}`, value)));
+    const termBefore = await system.term();
+    const clientCpuBefore = process.cpuUsage();
+    const { result, cpuMs } = await measureCpu(system.pids, () =>
+      workload === 'write'
+        ? closedLoop(clients, seconds, (c, i) => pool.put(c, `bench/${c}/${i % KEYS_PER_CLIENT}`, value))
+        : closedLoop(clients, seconds, (c, i) => pool.get(c, `read/${(c + i) % READ_KEYS}`)),
+    );
+    const clientCpu = process.cpuUsage(clientCpuBefore);
+    const termAfter = await system.term();
+    return {
+      ...result,
+      ...(termBefore === undefined || termAfter === undefined ? {} : { termsStarted: termAfter - termBefore }),
+      ...(cpuMs === undefined ? {} : { serverCpuMsPerOp: cpuMs / result.operations }),
+      clientCpuMsPerOp: (clientCpu.user + clientCpu.system) / 1000 / result.operations,
+    };
   } finally {
-    await cluster.stop();
+    pool.close();
   }
 }
+
+/** Writes the keys the read workload reads, and warms the servers up (unmeasured). */
+async function prepare(system: KvSystem, warmSeconds: number): Promise<void> {
+  const writers = 16;
+  const pool = system.clients(writers);
+  try {
+    const value = Buffer.alloc(VALUE_BYTES, 0x62);
+    await Promise.all(Array.from({ length: writers }, async (_, c) => {
+      for (let i = c; i < READ_KEYS; i += writers) await pool.put(c, `read/${i}`, value);
+    }));
+    await closedLoop(writers, warmSeconds, (c, i) => pool.put(c, `warm/${c}/${i % 100}`, value));
+  } finally {
+    pool.close();
+  }
+}
+
+export interface KvSuiteOptions extends SuiteOptions {
+  levels?: readonly number[];
+  workloads?: readonly KvWorkload[];
+}
+
+export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> {
+  const seconds = options.seconds ?? (options.quick ? 2 : 10);
+  const levels = options.levels ?? KV_LEVELS;
+  const workloads = options.workloads ?? ['write', 'read'];
+  const withAnchor = options.anchor ?? true;
+  const version = withAnchor ? etcdVersion() : undefined;
+  if (withAnchor && version === undefined) throw new Error('bench kv: etcd is not installed (apt-get install etcd-server); --no-anchor measures vstor alone');
+  const systems: KvSystem[] = [];
+  try {
+    options.log('kv: starting a 3-node vstor cluster');
+    systems.push(vstorSystem(await startBenchCluster(3)));
+    if (withAnchor) {
+      options.log(`kv: starting a 3-node etcd ${version} cluster`);
+      systems.push(etcdSystem(await startEtcdCluster(3)));
+    }
+    for (const system of systems) await prepare(system, Math.min(1, seconds));
+    const rows: SuiteRow[] = [];
+    for (const workload of workloads) {
+      for (const clients of levels) {
+        // vstor then etcd at once, so both see the machine in the same state.
+        const vstor = await measure(systems[0]!, workload, clients, seconds);
+        const anchor = systems[1] === undefined ? undefined : await measure(systems[1], workload, clients, seconds);
+        options.log(`kv: ${workload} ${clients} clients: vstor ${describe(vstor)}${anchor === undefined ? '' : `; etcd ${describe(anchor)}`}`);
+        rows.push({ workload, concurrency: clients, vstor, ...(anchor === undefined ? {} : { anchor }) });
+      }
+    }
+    const top = rows.find((row) => row.workload === 'write' && row.concurrency === Math.max(...levels)) ?? rows[rows.length - 1]!;
+    return {
+      suite: 'kv',
+      description:
+        'A three-node vstord cluster and a three-node etcd cluster on loopback, both with fsync on, started by the benchmark. ' +
+        `Closed-loop clients (one request in flight each) write ${VALUE_BYTES}-byte values (put) or read them (linearizable get); ` +
+        'vstor through VstorClient, etcd through the etcd3 npm client, one client object per client, client i at member i mod 3. ' +
+        `Each vstor measurement is followed at once by the same on etcd; ${seconds} s each.`,
+      ...(version === undefined ? {} : { anchorName: `etcd ${version}` }),
+      unit: 'ops/s',
+      rows,
+      headline: {
+        label: `${top.workload}s at ${top.concurrency} clients`,
+        vstor: top.vstor,
+        anchor: top.anchor === undefined ? null : { name: 'etcd', ...top.anchor },
+        ratio: top.anchor === undefined ? null : top.vstor.opsPerSec / top.anchor.opsPerSec,
+      },
+    };
+  } finally {
+    await Promise.allSettled(systems.map((system) => system.stop()));
+  }
+}
+
+function describe(result: LoadResult): string {
+  const cpu = result.serverCpuMsPerOp === undefined ? '' : ` cpu ${result.serverCpuMsPerOp.toFixed(2)}+${result.clientCpuMsPerOp!.toFixed(2)} ms/op`;
+  const elections = result.termsStarted === undefined || result.termsStarted === 0 ? '' : ` (${result.termsStarted} election${result.termsStarted === 1 ? '' : 's'})`;
+  return `${Math.round(result.opsPerSec)}/s p50 ${result.p50Ms.toFixed(1)} ms p99 ${result.p99Ms.toFixed(1)} ms${cpu}${elections}`;
+}
+
+export const kvSuite: Suite = { name: 'kv', run: (options) => runKvSuite(options) };

@@ -8,6 +8,8 @@ import { eventually, ProcessCluster } from '../tests/integration/cluster-harness
 export interface BenchCluster {
   grpcEndpoints: string[];
   adminEndpoints: string[];
+  /** The members' process ids, for measuring their CPU time. */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -28,6 +30,7 @@ export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
   return {
     grpcEndpoints: cluster.nodes.map((n) => n.grpc),
     adminEndpoints: cluster.nodes.map((n) => n.admin),
+    pids: cluster.nodes.map((n) => n.process!.pid!),
     stop: () => cluster.destroy(),
   };
 }

@@ -1,6 +1,6 @@
 // The cluster's key-value model (storage-engine/model) as the Raft loop's state machine.
-// Entries are applied one after another in Raft order; configuration entries and a new
-// leader's empty entry only advance the applied index. A Raft snapshot's data is the
+// A Ready's entries are applied in Raft order, in one model batch; configuration entries
+// and a new leader's empty entry only advance the applied index. A Raft snapshot's data is the
 // model's snapshot stream joined into one buffer (chunk boundaries carry no meaning), and
 // the model is fsync'd before its image is used to compact the Raft log, so that the log
 // never loses an entry the model on disk has not durably applied.
@@ -18,10 +18,10 @@ export class ModelStateMachine implements ReplicatedStateMachine {
     return this.model.appliedIndex;
   }
 
-  async apply(entries: AppliedEntry[]): Promise<ApplyResult[]> {
-    const results: ApplyResult[] = [];
-    for (const entry of entries) results.push(await this.model.apply(entry.index, entry.command ?? EMPTY));
-    return results;
+  /** A Ready's entries go to the model together: one batch, one write (see applyMany);
+   * their results are handed to `decided` before that write lands. */
+  apply(entries: AppliedEntry[], decided?: (first: number, results: unknown[]) => void): Promise<ApplyResult[]> {
+    return this.model.applyMany(entries.map((entry) => ({ index: entry.index, entryBytes: entry.command ?? EMPTY })), { decided });
   }
 
   async restore(snapshot: RaftSnapshot): Promise<void> {

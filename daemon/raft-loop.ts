@@ -5,13 +5,23 @@
 // follower for all of them (group commit). Concurrent linearizable reads likewise share one
 // ReadIndex round.
 //
+// Applying overlaps persisting (as etcd's server does): a Ready's committed entries are
+// handed to the state machine in order, on a queue of their own, and the loop goes on to
+// advance() and the next Ready while they are applied, so that a follower's fsync and
+// acknowledgement of new entries do not wait for the entries before them to be applied.
+// The loop waits for the queue when order demands it: before a Raft snapshot replaces the
+// state, when a Ready commits a configuration change (the core must have it in force before
+// it makes the next Ready), before taking a snapshot of the state, and when
+// APPLYING_READYS_MAX Readys are queued. A proposal is answered, and a read released, only
+// once the state machine has applied the entry.
+//
 // A proposal is wrapped in an envelope naming this process (node id and a random epoch) and
 // a sequence number, so that when its entry is applied — on whichever node proposed it — the
 // waiting caller gets the state machine's answer. Entries proposed by a previous run of the
 // process carry another epoch and wake nobody.
 
 import type { ConfChange, ConfState, Entry, HardState, LogStorage, Message, RaftConfig, RaftSnapshot, RaftStatus, Ready, SoftState } from '../consensus/index.ts';
-import { decodeConfChange, EntryType, isRaftError, MessageType, RawNode } from '../consensus/index.ts';
+import { assert, decodeConfChange, EntryType, isRaftError, MessageType, RawNode } from '../consensus/index.ts';
 import { VstorError } from '../storage-engine/errors.ts';
 
 /** The durable log as the loop writes it; reads are LogStorage's. */
@@ -31,8 +41,11 @@ export interface AppliedEntry {
 export interface ReplicatedStateMachine {
   /** The last applied index, durable together with the state it describes. */
   appliedIndex(): number;
-  /** Applies entries in order, durably with the applied index; a result for each. */
-  apply(entries: AppliedEntry[]): Promise<unknown[]>;
+  /** Applies entries in order, durably with the applied index; a result for each. It may
+   * hand results to `decided` earlier, once they are final but before they are durable
+   * (entries from `first` on), so that proposers are answered sooner; reads must then
+   * still see those entries applied, and appliedIndex() must not pass them until durable. */
+  apply(entries: AppliedEntry[], decided?: (first: number, results: unknown[]) => void): Promise<unknown[]>;
   /** Replaces the whole state with the image carried by a Raft snapshot. */
   restore(snapshot: RaftSnapshot): Promise<void>;
   /** An image of the state at appliedIndex(), for a Raft snapshot. */
@@ -79,10 +92,16 @@ interface Waiter {
   done: boolean;
 }
 
+/** What a follower forwards to the leader: it may leave before the Ready is durable. */
+const FORWARDED_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([MessageType.Prop, MessageType.ReadIndex]);
+
 /** What a leader may send before its own Ready is durable. */
 const LEADER_EARLY_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
   MessageType.App, MessageType.Heartbeat, MessageType.Snap, MessageType.TimeoutNow,
 ]);
+
+/** Readys whose committed entries may wait to be applied while the loop goes on. */
+const APPLYING_READYS_MAX = 4;
 
 const ENVELOPE_VERSION = 1;
 const ENVELOPE_BYTES = 1 + 8 + 4 + 8;
@@ -109,6 +128,10 @@ export class RaftLoop {
   /** Reads that have a read index and wait for the state machine to reach it. */
   private readsAwaitingApply: { index: number; waiters: Waiter[] }[] = [];
   private readRoundSequence = 0;
+  /** The leader as of the last Ready that said (0: none known). */
+  private knownLeader = 0;
+  /** Applies queued or running, oldest first; each starts when the one before it ended. */
+  private readonly applying: Promise<void>[] = [];
   /**
    * A membership change was applied since the last Raft snapshot. A new member ignores a
    * snapshot whose configuration does not include it, so the next one is taken at once.
@@ -146,6 +169,7 @@ export class RaftLoop {
     this.state = 'stopping';
     clearInterval(this.ticker);
     await this.running;
+    const applyFailure = await this.appliedAll().then(() => undefined, (error: unknown) => ({ error }));
     const closing = new VstorError('UNAVAILABLE', 'the node is shutting down');
     for (const waiter of this.proposals.values()) settle(waiter, closing);
     this.proposals.clear();
@@ -157,6 +181,7 @@ export class RaftLoop {
     this.readsAwaitingApply = [];
     this.proposalQueue = [];
     this.state = 'stopped';
+    if (applyFailure !== undefined) throw applyFailure.error;
   }
 
   /**
@@ -355,13 +380,15 @@ export class RaftLoop {
     const { storage, stateMachine, transport, observer } = this.options;
     // A leader's appends and heartbeats may leave before its own write is durable, so that
     // its fsync and the followers' overlap (Raft thesis §10.2.1): the core counts the
-    // leader's own copy only after advance(). Everything else (acknowledgements, votes)
-    // waits for the disk.
+    // leader's own copy only after advance(). A follower's forwarded proposals and reads
+    // promise nothing about its disk, so they leave at once too. Everything else
+    // (acknowledgements, votes) waits for the disk.
     let afterPersist = rd.messages;
-    if (this.node.raft.state === 'leader' && rd.messages.length > 0) {
+    if (rd.messages.length > 0) {
+      const earlyTypes = this.node.raft.state === 'leader' ? LEADER_EARLY_TYPES : FORWARDED_TYPES;
       const early: Message[] = [];
       afterPersist = [];
-      for (const m of rd.messages) (LEADER_EARLY_TYPES.has(m.type) ? early : afterPersist).push(m);
+      for (const m of rd.messages) (earlyTypes.has(m.type) ? early : afterPersist).push(m);
       if (early.length > 0) transport.send(early);
     }
     const persistStarted = performance.now();
@@ -370,21 +397,68 @@ export class RaftLoop {
       observer?.persisted?.(performance.now() - persistStarted, rd.entries.length, rd.mustSync);
     }
     if (afterPersist.length > 0) transport.send(afterPersist);
-    if (rd.softState !== undefined) observer?.softStateChanged?.(rd.softState, this.node.raft.term);
+    if (rd.softState !== undefined) {
+      observer?.softStateChanged?.(rd.softState, this.node.raft.term);
+      if (rd.softState.lead !== this.knownLeader) this.leaderChanged(rd.softState.lead);
+    }
 
     if (rd.snapshot !== undefined) {
+      // The snapshot replaces everything applied before it.
+      await this.appliedAll();
       await stateMachine.restore(rd.snapshot);
     }
-    if (rd.committedEntries.length > 0) await this.apply(rd.committedEntries);
-
     for (const readState of rd.readStates) {
       const round = this.readRounds.get(contextKey(readState.requestContext));
       if (round === undefined) continue;
       this.readRounds.delete(contextKey(readState.requestContext));
       this.readsAwaitingApply.push({ index: readState.index, waiters: round });
     }
+    if (rd.committedEntries.length > 0) {
+      const applied = this.queueApply(rd.committedEntries);
+      if (rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) await applied;
+      else if (this.applying.length > APPLYING_READYS_MAX) await this.applying[0];
+    }
     this.releaseReads();
     await this.maybeSnapshot();
+  }
+
+  /**
+   * A new leader (or none) drops what the old one had not yet appended, and a ReadIndex
+   * round asked of the old one is never answered: the callers would wait for
+   * requestTimeoutMs. They are failed now with UNAVAILABLE, which clients retry at once; a
+   * write retried with its (client id, sequence) is applied at most once even if the first
+   * attempt does commit under the new leader.
+   */
+  private leaderChanged(leader: number): void {
+    const hadLeader = this.knownLeader !== 0;
+    this.knownLeader = leader;
+    if (!hadLeader) return;
+    const changed = new VstorError('UNAVAILABLE', 'the leader changed while the request was in flight; retry (a write retried with the same sequence is applied once)');
+    for (const waiter of this.proposals.values()) settle(waiter, changed);
+    this.proposals.clear();
+    for (const round of this.readRounds.values()) for (const waiter of round) settle(waiter, changed);
+    this.readRounds.clear();
+  }
+
+  /** Applies `entries` after everything queued before them; resolves once they are. */
+  private queueApply(entries: Entry[]): Promise<void> {
+    const previous = this.applying[this.applying.length - 1] ?? Promise.resolve();
+    const applied = previous.then(() => this.apply(entries));
+    this.applying.push(applied);
+    // A failed apply stays unhandled here on purpose: the daemon stops on it (vstord.ts), as
+    // it stopped when the loop itself failed, since the state machine no longer matches the log.
+    void applied.finally(() => {
+      // Applies end in the order they were queued, each after the one before it.
+      const oldest = this.applying.shift();
+      assert(oldest === applied, 'applies ended out of order');
+      this.releaseReads();
+    });
+    return applied;
+  }
+
+  /** Resolves when every queued apply has ended; rejects if one failed. */
+  private async appliedAll(): Promise<void> {
+    while (this.applying.length > 0) await this.applying[this.applying.length - 1];
   }
 
   private async apply(entries: Entry[]): Promise<void> {
@@ -410,15 +484,18 @@ export class RaftLoop {
 
   private async flushApply(batch: AppliedEntry[], mine: (number | undefined)[]): Promise<void> {
     if (batch.length === 0) return;
-    const results = await this.options.stateMachine.apply(batch.slice());
-    for (let i = 0; i < mine.length; i++) {
-      const sequence = mine[i];
-      if (sequence === undefined) continue;
-      const waiter = this.proposals.get(sequence);
-      if (waiter === undefined) continue;
-      this.proposals.delete(sequence);
-      settle(waiter, undefined, results[i]);
-    }
+    // Answers the proposers of entries first.. (a waiter is answered once: the rest skip it).
+    const answer = (first: number, results: unknown[]): void => {
+      for (let i = 0; i < results.length; i++) {
+        const sequence = mine[first + i];
+        if (sequence === undefined) continue;
+        const waiter = this.proposals.get(sequence);
+        if (waiter === undefined) continue;
+        this.proposals.delete(sequence);
+        settle(waiter, undefined, results[i]);
+      }
+    };
+    answer(0, await this.options.stateMachine.apply(batch.slice(), answer));
     batch.length = 0;
     mine.length = 0;
   }
@@ -470,11 +547,14 @@ export class RaftLoop {
     if (applied <= lastSnapshotIndex) return;
     if (applied - lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
     this.membershipChangedSinceSnapshot = false;
+    // The image is of everything handed out so far, and no apply may run while it is taken.
+    await this.appliedAll();
+    const snapshotIndex = stateMachine.appliedIndex();
     const data = await stateMachine.snapshot();
-    await storage.createSnapshot(applied, this.node.status().confState, data);
-    const compactTo = applied - compactRetainEntries;
+    await storage.createSnapshot(snapshotIndex, this.node.status().confState, data);
+    const compactTo = snapshotIndex - compactRetainEntries;
     if (compactTo >= storage.firstIndex()) await storage.compact(compactTo);
-    observer?.raftSnapshotTaken?.(applied);
+    observer?.raftSnapshotTaken?.(snapshotIndex);
   }
 }
 

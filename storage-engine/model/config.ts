@@ -32,6 +32,9 @@ export interface ModelConfig {
   watchersMax: number;
   /** The largest chunk of a snapshot stream, and the size of each batch a restore writes. */
   snapshotChunkBytes: number;
+  /** Memory for the latest applied key-values (record-cache.ts). It changes no answer, only
+   * how often applying reads the database, so replicas may differ in it. */
+  keyCacheBytesMax: number;
 }
 
 export const defaultModelConfig: Readonly<ModelConfig> = Object.freeze({
@@ -47,6 +50,7 @@ export const defaultModelConfig: Readonly<ModelConfig> = Object.freeze({
   watcherQueueEventsMax: 10_000,
   watchersMax: 10_000,
   snapshotChunkBytes: 1024 * 1024,
+  keyCacheBytesMax: 32 * 1024 * 1024,
 });
 
 /** Room in a response for one key-value's revisions, version and length prefixes. */

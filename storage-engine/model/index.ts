@@ -1,7 +1,7 @@
 // The model's public surface, for the Raft loop, rpc/ and tests: the state machine, the
 // request and response types, the codec a proposer uses, and the errors it raises.
 
-export type { ApplyResult, KvStateMachineOptions, ModelStatus } from './kv-state-machine.ts';
+export type { ApplyOptions, ApplyResult, KvStateMachineOptions, ModelStatus } from './kv-state-machine.ts';
 export { KvStateMachine } from './kv-state-machine.ts';
 export type {
   Compare,

@@ -1,7 +1,10 @@
 // The state machine of Raft group 0: the cluster's revisioned key-value model. The Raft
-// loop hands it every committed entry in index order; apply() turns each into exactly one
-// batch that also records the applied index, so an entry takes effect once, entirely, and
-// the same way on every replica. Reads are served locally from the database (the caller
+// loop hands it the committed entries of each Ready in index order; applyMany() turns them
+// into exactly one batch that also records the applied index, so an entry takes effect
+// once, entirely, and the same way on every replica. Within the batch each entry sees the
+// effects of the entries before it (batch-reader.ts), so a batch of n entries leaves the
+// same state, answers and watch events as n batches of one: only the number of round trips
+// into the database changes (one read and one write per batch). Reads are served locally from the database (the caller
 // makes them linearizable with ReadIndex); watchers are fed after each batch commits;
 // snapshot() and restore() move whole images between replicas.
 //
@@ -17,9 +20,11 @@
 // crash after it leaves the new image in force and the old one is cleared on open. The
 // model is always exactly one image, old or new, never a mix.
 
+import { BatchKeyReader } from './batch-reader.ts';
+import { KeyRecordCache } from './record-cache.ts';
 import { utf8Bytes } from './bytes.ts';
 import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
-import type { KeyValue, RangeRequest, RangeResponse, WriteRequest, WriteResponse } from './commands.ts';
+import type { KeyValue, RangeRequest, RangeResponse, WriteCommand, WriteRequest, WriteResponse } from './commands.ts';
 import { validateKey } from './commands.ts';
 import type { ModelConfig } from './config.ts';
 import { modelConfig } from './config.ts';
@@ -63,6 +68,44 @@ export type ModelStatus = 'opening' | 'open' | 'closing' | 'closed';
 
 /** The most writes (applies, restores, syncs) that may wait for their turn. */
 const QUEUED_WRITES_MAX = 1024;
+/** The most entries applied in one database batch; a longer run is cut into batches. */
+export const APPLY_BATCH_ENTRIES_MAX = 1024;
+
+export interface ApplyOptions {
+  /**
+   * Called with the results of entries `first` onward as soon as they are decided, before
+   * the batch that records them is written: an answer may go out one database round trip
+   * earlier. They are final (the entries are committed and the results deterministic);
+   * reads that start afterwards wait for the write, and if the write fails the model
+   * stops, and the entries are applied again from the Raft log on restart with the same
+   * results.
+   */
+  decided?(first: number, results: ApplyResult[]): void;
+}
+
+/** A committed entry for applyMany(). */
+export interface ModelEntryInput {
+  index: number;
+  entryBytes: Uint8Array;
+}
+
+/** An entry of a batch, decoded before anything is applied. */
+type DecodedEntry =
+  | { kind: 'noop' }
+  | { kind: 'request'; request: WriteRequest }
+  | { kind: 'invalid'; error: unknown };
+
+/** What one batch accumulates before its single write. */
+interface ApplyBatch {
+  operations: ModelBatchOperation[];
+  /** The state after the entries so far. */
+  state: StateRecord;
+  reader: BatchKeyReader;
+  /** The responses this batch recorded, by client, for retries later in the batch. */
+  responses: Map<string, Uint8Array>;
+  /** Watch events to publish once the batch is written, one item per revision. */
+  published: { revision: number; events: PositionedEvent[]; historyStartRevision: number }[];
+}
 
 const noop = (): void => {};
 
@@ -79,6 +122,7 @@ export class KvStateMachine {
   private state: StateRecord = { ...initialState };
   private readonly sessions: SessionTable;
   private readonly history: EventHistoryIndex;
+  private readonly records: KeyRecordCache;
   private hub: WatchHub | undefined;
 
   private writeTail: Promise<unknown> = Promise.resolve();
@@ -94,6 +138,7 @@ export class KvStateMachine {
     this.config = Object.freeze(modelConfig(options.config));
     this.sessions = new SessionTable(this.config.clientsMax);
     this.history = new EventHistoryIndex(this.config.watchHistoryEventsMax);
+    this.records = new KeyRecordCache(this.config.keyCacheBytesMax);
   }
 
   get status(): ModelStatus {
@@ -149,9 +194,29 @@ export class KvStateMachine {
    */
   async apply(index: number, entryBytes: Uint8Array): Promise<ApplyResult> {
     this.checkOpen();
-    if (!Number.isSafeInteger(index) || index < 1) throw invalidArgument('index', `must be a positive integer, got ${String(index)}`);
-    if (!(entryBytes instanceof Uint8Array)) throw invalidArgument('entryBytes', 'must be a Uint8Array');
-    return this.serialize(() => this._apply(index, entryBytes));
+    checkEntry('', index, entryBytes);
+    const [result] = await this.serialize(() => this._applyMany([{ index, entryBytes }]));
+    return result!;
+  }
+
+  /**
+   * Applies consecutive committed entries, as apply() would one after another, in one
+   * database batch (or one per APPLY_BATCH_ENTRIES_MAX entries); a result for each. If an
+   * entry cannot be applied (an assertion, a failed read), the entries before it are
+   * written and the error is thrown.
+   */
+  async applyMany(entries: readonly ModelEntryInput[], options: ApplyOptions = {}): Promise<ApplyResult[]> {
+    this.checkOpen();
+    if (!Array.isArray(entries)) throw invalidArgument('entries', 'must be an array');
+    entries.forEach(({ index, entryBytes }, position) => checkEntry(`entries[${position}].`, index, entryBytes));
+    const results: ApplyResult[] = [];
+    for (let start = 0; start < entries.length; start += APPLY_BATCH_ENTRIES_MAX) {
+      const chunk = entries.slice(start, start + APPLY_BATCH_ENTRIES_MAX);
+      const first = start;
+      const decided = options.decided === undefined ? undefined : (chunkResults: ApplyResult[]) => options.decided!(first, chunkResults);
+      results.push(...(await this.serialize(() => this._applyMany(chunk, decided))));
+    }
+    return results;
   }
 
   async get(key: Uint8Array): Promise<KeyValue | undefined> {
@@ -241,35 +306,82 @@ export class KvStateMachine {
     await Promise.allSettled([...this.reads]);
   }
 
-  protected async _apply(index: number, entryBytes: Uint8Array): Promise<ApplyResult> {
-    if (index <= this.state.appliedIndex) return { kind: 'skipped', index };
-    assert(index === this.state.appliedIndex + 1, () => `entry ${index} after applied index ${this.state.appliedIndex}: an entry was skipped`);
-    if (!isModelEntry(entryBytes)) {
-      await this.advanceTo(index);
+  protected async _applyMany(entries: readonly ModelEntryInput[], decided?: (results: ApplyResult[]) => void): Promise<ApplyResult[]> {
+    const decoded = entries.map((entry) => this.decodeEntry(entry));
+    const batch: ApplyBatch = {
+      operations: [],
+      state: this.state,
+      reader: new BatchKeyReader(new GenerationKeyReader(this.db, this.generation, this.config), this.records),
+      responses: new Map(),
+      published: [],
+    };
+    const results: ApplyResult[] = [];
+    let failure: { error: unknown } | undefined;
+    try {
+      await batch.reader.prefetch(decoded.flatMap((entry) => (entry.kind === 'request' ? keysRead(entry.request.command) : [])));
+      for (let position = 0; position < entries.length; position++) {
+        results.push(await this.applyEntry(batch, entries[position]!.index, decoded[position]!));
+      }
+    } catch (error) {
+      failure = { error };
+    }
+    if (failure === undefined) decided?.(results);
+    if (batch.state !== this.state) {
+      const state = batch.state;
+      batch.operations.push(stateOperation(this.generation, state));
+      // Started in the same turn as decided(): whatever its callers do next, a read starts
+      // after this write is in flight, and reads wait for it (capture()).
+      await this.write(batch.operations, () => {
+        this.state = state;
+      });
+      for (const { revision, events, historyStartRevision } of batch.published) this.hub?.publish(revision, events, historyStartRevision);
+    }
+    if (failure !== undefined) throw failure.error;
+    return results;
+  }
+
+  private decodeEntry({ entryBytes }: ModelEntryInput): DecodedEntry {
+    if (!isModelEntry(entryBytes)) return { kind: 'noop' };
+    try {
+      return { kind: 'request', request: decodeWriteRequest(entryBytes, this.config) };
+    } catch (error) {
+      return { kind: 'invalid', error };
+    }
+  }
+
+  /**
+   * Applies one entry to the batch: its operations join the batch, the session table and
+   * history index move on at once (nothing else reads them, and a failed batch write stops
+   * the model), and the state only when the batch is written.
+   */
+  private async applyEntry(batch: ApplyBatch, index: number, entry: DecodedEntry): Promise<ApplyResult> {
+    if (index <= batch.state.appliedIndex) return { kind: 'skipped', index };
+    assert(index === batch.state.appliedIndex + 1, () => `entry ${index} after applied index ${batch.state.appliedIndex}: an entry was skipped`);
+    if (entry.kind === 'noop') {
+      batch.state = { ...batch.state, appliedIndex: index };
       return { kind: 'noop', index };
     }
-    let request: WriteRequest;
-    try {
-      request = decodeWriteRequest(entryBytes, this.config);
-    } catch (error) {
+    if (entry.kind === 'invalid') {
+      const { error } = entry;
       // Skipping an entry that other replicas can apply would make this one diverge.
       if (isVstorError(error, 'UNSUPPORTED_FORMAT')) {
         throw new AssertionError(`entry ${index}: ${error.message}; upgrade this replica before it applies further`);
       }
       if (!isVstorError(error)) throw error;
-      await this.advanceTo(index);
+      batch.state = { ...batch.state, appliedIndex: index };
       return { kind: 'rejected', index, error };
     }
+    const { request } = entry;
     const { clientId, sequence } = request;
     const session = this.sessions.get(clientId);
     if (session !== undefined && sequence <= session.sequence) {
-      const response = sequence === session.sequence ? await this.lastResponse(clientId) : this.staleSequence(request, session);
-      await this.advanceTo(index);
+      const response =
+        sequence === session.sequence ? await this.lastResponse(batch, clientId) : this.staleSequence(request, session, batch.state.revision);
+      batch.state = { ...batch.state, appliedIndex: index };
       return { kind: 'response', index, clientId, sequence, duplicate: true, response };
     }
 
-    const keys = new GenerationKeyReader(this.db, this.generation, this.config);
-    const execution = await executeCommand(request.command, keys, this.state.revision, this.config);
+    const execution = await executeCommand(request.command, batch.reader, batch.state.revision, this.config);
     const events: PositionedEvent[] = execution.changes.map((change, subIndex) => ({
       ...change,
       revision: execution.revision,
@@ -280,29 +392,28 @@ export class KvStateMachine {
     const state: StateRecord = {
       appliedIndex: index,
       revision: execution.revision,
-      historyStartRevision: historyAppend?.historyStartRevision ?? this.state.historyStartRevision,
+      historyStartRevision: historyAppend?.historyStartRevision ?? batch.state.historyStartRevision,
     };
-    await this.write(
-      [
-        ...keyOperations(this.generation, events),
-        ...historyOperations(this.generation, events, historyAppend),
-        ...sessionOperations(this.generation, touch, execution.responseBytes),
-        stateOperation(this.generation, state),
-      ],
-      () => {
-        this.state = state;
-        this.sessions.commit(touch);
-        if (historyAppend !== undefined) this.history.commit(historyAppend);
-      },
+    batch.operations.push(
+      ...keyOperations(this.generation, events),
+      ...historyOperations(this.generation, events, historyAppend),
+      ...sessionOperations(this.generation, touch, execution.responseBytes),
     );
-    if (events.length > 0) this.hub?.publish(state.revision, events, state.historyStartRevision);
+    batch.reader.record(execution.changes);
+    for (const evicted of touch.evictedClientIds) batch.responses.delete(evicted);
+    batch.responses.set(clientId, execution.responseBytes);
+    this.sessions.commit(touch);
+    if (historyAppend !== undefined) this.history.commit(historyAppend);
+    if (events.length > 0) batch.published.push({ revision: state.revision, events, historyStartRevision: state.historyStartRevision });
+    batch.state = state;
     return { kind: 'response', index, clientId, sequence, duplicate: false, response: execution.response };
   }
 
-  /** A single read needs no snapshot; restore() lets it finish before it clears the
-   * generation it reads from. */
+  /** A single read needs no snapshot, but it starts with no batch in flight, so that it
+   * sees every write whose result was answered (ApplyOptions.decided); restore() lets it
+   * finish before it clears the generation it reads from. */
   protected async _get(key: Uint8Array): Promise<KeyValue | undefined> {
-    return this.track(() => new GenerationKeyReader(this.db, this.generation, this.config).get(key));
+    return this.track(async () => (await this.capture(() => new GenerationKeyReader(this.db, this.generation, this.config))).get(key));
   }
 
   protected async _range(request: ValidRangeRequest): Promise<RangeResponse> {
@@ -343,6 +454,7 @@ export class KvStateMachine {
     this.state = state;
     this.sessions.load(image.sessions);
     this.history.load(state.historyStartRevision, image.history);
+    this.records.clear();
   }
 
   private async readHistory(from: EventPosition, eventsMax: number): Promise<HistoryPage> {
@@ -356,28 +468,21 @@ export class KvStateMachine {
     });
   }
 
-  private async lastResponse(clientId: string): Promise<WriteResponse> {
-    const bytes = await this.db.get(sectionKey(this.generation, Section.responses, utf8Bytes(clientId)));
+  private async lastResponse(batch: ApplyBatch, clientId: string): Promise<WriteResponse> {
+    const bytes = batch.responses.get(clientId) ?? (await this.db.get(sectionKey(this.generation, Section.responses, utf8Bytes(clientId))));
     assert(bytes !== undefined, () => `client ${clientId} has a session but no response`);
     return decodeWriteResponse(bytes, this.config);
   }
 
-  private staleSequence(request: WriteRequest, session: SessionRecord): WriteResponse {
+  private staleSequence(request: WriteRequest, session: SessionRecord, revision: number): WriteResponse {
     return {
       type: 'error',
-      header: { revision: this.state.revision },
+      header: { revision },
       code: 'FAILED_PRECONDITION',
       message:
         `client ${request.clientId}: sequence ${request.sequence} is older than the last applied sequence ` +
         `${session.sequence}, whose response is the only one kept`,
     };
-  }
-
-  private async advanceTo(index: number): Promise<void> {
-    const state = { ...this.state, appliedIndex: index };
-    await this.write([stateOperation(this.generation, state)], () => {
-      this.state = state;
-    });
   }
 
   /**
@@ -448,4 +553,24 @@ export class KvStateMachine {
       throw new VstorError('UNAVAILABLE', `the model stopped after a failed write: ${String(this.failure)}`);
     }
   }
+}
+
+/** The keys a command reads by key (puts and compares), which a batch fetches up front. */
+function keysRead(command: WriteCommand): Uint8Array[] {
+  switch (command.type) {
+    case 'put':
+      return [command.key];
+    case 'deleteRange':
+      return [];
+    case 'txn':
+      return [
+        ...command.compare.map((compare) => compare.key),
+        ...[...command.success, ...command.failure].flatMap((operation) => (operation.type === 'put' ? [operation.key] : [])),
+      ];
+  }
+}
+
+function checkEntry(field: string, index: number, entryBytes: Uint8Array): void {
+  if (!Number.isSafeInteger(index) || index < 1) throw invalidArgument(`${field}index`, `must be a positive integer, got ${String(index)}`);
+  if (!(entryBytes instanceof Uint8Array)) throw invalidArgument(`${field}entryBytes`, 'must be a Uint8Array');
 }

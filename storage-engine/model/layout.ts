@@ -42,11 +42,19 @@ export interface KeyBounds {
 }
 
 export function generationPrefix(generation: number): Uint8Array {
-  assert(Number.isInteger(generation) && generation >= 0 && generation <= GENERATION_MAX, () => `generation ${generation}`);
   const prefix = new Uint8Array(GENERATION_PREFIX_BYTES);
-  prefix[0] = DATA;
-  new DataView(prefix.buffer).setUint32(1, generation);
+  writeGenerationPrefix(prefix, generation);
   return prefix;
+}
+
+/** `D gen` at the start of `key`. Every key of every apply is made here, so no temporary. */
+function writeGenerationPrefix(key: Uint8Array, generation: number): void {
+  if (!(Number.isInteger(generation) && generation >= 0 && generation <= GENERATION_MAX)) assert(false, `generation ${generation}`);
+  key[0] = DATA;
+  key[1] = generation >>> 24;
+  key[2] = (generation >>> 16) & 0xff;
+  key[3] = (generation >>> 8) & 0xff;
+  key[4] = generation & 0xff;
 }
 
 /** Every data key of one generation. */
@@ -62,11 +70,11 @@ export function otherGenerationsBounds(generation: number): KeyBounds[] {
   ];
 }
 
-export function sectionKey(generation: number, section: Section, suffix: Uint8Array = new Uint8Array(0)): Uint8Array {
-  const key = new Uint8Array(GENERATION_PREFIX_BYTES + 1 + suffix.length);
-  key.set(generationPrefix(generation));
+export function sectionKey(generation: number, section: Section, suffix?: Uint8Array): Uint8Array {
+  const key = new Uint8Array(GENERATION_PREFIX_BYTES + 1 + (suffix?.length ?? 0));
+  writeGenerationPrefix(key, generation);
   key[GENERATION_PREFIX_BYTES] = section;
-  key.set(suffix, GENERATION_PREFIX_BYTES + 1);
+  if (suffix !== undefined) key.set(suffix, GENERATION_PREFIX_BYTES + 1);
   return key;
 }
 

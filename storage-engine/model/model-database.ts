@@ -33,6 +33,8 @@ export interface ModelDatabase {
   /** With `passive`, waits for an opening database and fails on a closed one. */
   open(options: { passive: boolean }): Promise<void>;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  /** The values of `keys` in order, undefined for a missing key, in one call. */
+  getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** `sync` asks the backend for an fsync before it resolves (classic-level, rocksdb). */
   batch(operations: ModelBatchOperation[], options?: { sync?: boolean }): Promise<void>;
   iterator(options: ModelRangeOptions): ModelIterator;

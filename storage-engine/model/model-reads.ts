@@ -142,6 +142,12 @@ export class GenerationKeyReader implements KeyReader {
     return value === undefined ? undefined : decodeKeyRecord(key, value, this.config);
   }
 
+  /** Several keys in one round trip into the database. */
+  async getMany(keys: readonly Uint8Array[]): Promise<(KeyValue | undefined)[]> {
+    const values = await this.db.getMany(keys.map((key) => sectionKey(this.generation, Section.keys, key)));
+    return values.map((value, index) => (value === undefined ? undefined : decodeKeyRecord(keys[index]!, value, this.config)));
+  }
+
   async range(range: KeyRange, countMax: number): Promise<KeyValue[]> {
     const bounds = keyBounds(this.generation, range);
     if (bounds === undefined) return [];

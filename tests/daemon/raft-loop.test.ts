@@ -122,3 +122,23 @@ test('requests past the pending limit are refused; stop() fails those still wait
   const afterStop = await t.throwsAsync(leader.loop.propose(cmd('p=5')));
   t.true(isVstorError(afterStop, 'UNAVAILABLE'));
 });
+
+test('a proposal lost with the old leader fails as retryable when the leader changes, not at its deadline', async (t) => {
+  const members = cluster([1, 2, 3], { requestTimeoutMs: 60_000 });
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  const [follower, other] = members.filter((m) => m !== leader) as [Member, Member];
+  const id = (m: Member): number => m.loop.node.raft.id;
+  // The follower's forwarded proposal never reaches the leader...
+  follower.transport.blocked.add(`${id(follower)}→${id(leader)}`);
+  const lost = follower.loop.propose(cmd('lost=1'));
+  // ...which then hands leadership over: nobody will ever append that proposal.
+  leader.loop.transferLeadership(id(other));
+  const error = await t.throwsAsync(lost);
+  t.true(isVstorError(error, 'UNAVAILABLE'), String(error));
+  t.regex(String(error), /leader changed/);
+  follower.transport.blocked.clear();
+  await waitFor('the new leader everywhere', () => (leaderOf(members) === other ? true : undefined));
+  t.is(await follower.loop.propose(cmd('after=1')), null);
+});
