@@ -87,6 +87,9 @@ export interface VDiskManagerOptions {
   engine?: (store: BlockStore) => BlockEngine;
 }
 
+/** Distinct corrupt blocks logged at most; the metric keeps counting past it. */
+const CORRUPT_LOCATIONS_LOGGED_MAX = 1000;
+
 type ManagerState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 
 const RECOVERY_RETRY_MS = 1000;
@@ -123,6 +126,18 @@ export class VDiskManager implements VDiskNode {
     return this.blockEngine;
   }
 
+  /** Each corrupt block is logged once per process: a client retrying a read must not flood the log. */
+  private readonly corruptLogged = new Set<string>();
+
+  private logCorruption(location: { vdiskId: number; blockIndex: number; epoch: number }): void {
+    const key = `${location.vdiskId}/${location.blockIndex}/${location.epoch}`;
+    if (this.corruptLogged.has(key) || this.corruptLogged.size >= CORRUPT_LOCATIONS_LOGGED_MAX) return;
+    this.corruptLogged.add(key);
+    const vdisk = this.catalog.entries().find((entry) => entry.record.id === location.vdiskId)?.record.name;
+    this.logger.error({ vdisk, vdiskId: location.vdiskId, block: location.blockIndex, offsetBytes: location.blockIndex * 4096, epoch: location.epoch },
+      'block checksum mismatch: the read failed with an I/O error; restore the vdisk from a replica or a snapshot copy');
+  }
+
   async open(): Promise<void> {
     if (this.state !== 'new') return;
     this.state = 'opening';
@@ -131,7 +146,12 @@ export class VDiskManager implements VDiskNode {
     await mkdir(blocksDirectory, { recursive: true });
     this.database = new ClassicLevel<Uint8Array, Uint8Array>(blocksDirectory, { keyEncoding: 'view', valueEncoding: 'view' });
     await this.database.open();
-    this.store = new BlockStore({ db: this.database, requestBytesMax: options.requestBytesMax, rangeBytesMax: VDISK_RANGE_BYTES_MAX });
+    this.store = new BlockStore({
+      db: this.database, requestBytesMax: options.requestBytesMax, rangeBytesMax: VDISK_RANGE_BYTES_MAX,
+      // The read fails with CORRUPTION (an I/O error to NBD clients) and the engine counts it
+      // (vstor_vdisk_corrupt_blocks_total); the log line says where, for the operator.
+      onCorruption: (location) => this.logCorruption(location),
+    });
     this.blockEngine = options.engine?.(this.store) ?? this.store;
     this.ownerOps = new VDiskOwner({
       memberName: options.cluster.name, model: options.model, catalog: this.catalog, metadata: this.metadata,

@@ -17,6 +17,7 @@ import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
 import { VDiskNbdBackend } from '../../daemon/vdisks/nbd-backend.ts';
 import type { MemberInfo } from '../../rpc/node-api.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
+import type { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { member, SharedModel } from '../rpc/fake-node.ts';
 import { ModelOnly } from './model-only.ts';
 
@@ -202,4 +203,43 @@ test('an NBD export stays on the vdisk it opened: after a delete and a create un
   const fresh = await backend.open('reborn');
   await fresh.write(0, filled(3), false);
   t.deepEqual(await fresh.read(0, BLOCK), filled(3), 'a new connection reaches the new vdisk');
+});
+
+test('a block whose checksum fails is an I/O error, a count and one log line naming where, never data', async (t) => {
+  const lines: string[] = [];
+  const shared = await SharedModel.open(t);
+  const directory = await mkdtemp(join(tmpdir(), 'vstor-vdisk-corrupt-'));
+  const manager = new VDiskManager({
+    model: new ModelOnly(shared, 'member-1'), cluster: new SoleMember(), directory, requestBytesMax: MiB,
+    logger: pino({ level: 'info' }, { write: (line: string) => lines.push(line) }),
+    scrubIntervalMs: 3_600_000, capacityIntervalMs: 3_600_000,
+  });
+  await manager.open();
+  t.teardown(async () => {
+    await manager.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  await manager.createVDisk({ name: 'c', sizeBytes: MiB }, undefined, {});
+  await manager.write({ name: 'c', offsetBytes: 3 * BLOCK, data: filled(7), fua: true }, {});
+  // Flip one payload byte of the stored block, as a bad sector would.
+  const store = manager.engine as BlockStore;
+  let corrupted = 0;
+  for await (const [key, value] of store.database.iterator()) {
+    if (value.length < BLOCK) continue;
+    const bad = Uint8Array.from(value);
+    bad[bad.length - 1]! ^= 0xff;
+    await store.database.put(key, bad);
+    corrupted++;
+  }
+  t.is(corrupted, 1, 'exactly the one written block was stored');
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const error = await t.throwsAsync(manager.read({ name: 'c', offsetBytes: 0, lengthBytes: 8 * BLOCK }, {}));
+    t.true(isVstorError(error, 'CORRUPTION'), String(error));
+  }
+  // The blocks around it still read.
+  t.deepEqual(await manager.read({ name: 'c', offsetBytes: 0, lengthBytes: 3 * BLOCK }, {}), new Uint8Array(3 * BLOCK));
+  t.is(store.counters.corruptBlocks, 3);
+  const logged = lines.map((line) => JSON.parse(line) as { msg: string; vdisk?: string; block?: number }).filter((line) => line.msg.startsWith('block checksum mismatch'));
+  t.is(logged.length, 1, 'one line however often the block is read');
+  t.like(logged[0], { vdisk: 'c', block: 3 });
 });
