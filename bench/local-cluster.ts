@@ -14,7 +14,9 @@ export interface BenchCluster {
 }
 
 export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
-  const cluster = await ProcessCluster.create('bench', {
+  // The bench process's pid in the directory name lets a check for leftovers tell this
+  // run's members from another run's (tests/bench/kv-bench.test.ts).
+  const cluster = await ProcessCluster.create(`bench-${process.pid}`, {
     nodes,
     raft: { tickIntervalMs: defaultRaftTiming.tickIntervalMs, electionTimeoutTicks: defaultRaftTiming.electionTimeoutTicks },
     logLevel: 'warn',

@@ -44,7 +44,6 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 }
 
 test('the kv suite prints its headline against etcd as the last line and stops everything it started', async (t) => {
-  const benchClustersBefore = processesWith('vstor-bench-');
   const result = await run(['--suite', 'kv', '--quick', '--seconds', '0.3', '--json']);
   t.is(result.code, 0, result.stderr);
   const lines = result.stdout.trim().split('\n');
@@ -61,9 +60,9 @@ test('the kv suite prints its headline against etcd as the last line and stops e
   const ratio = headline['ratio'] as number;
   t.true(Math.abs(ratio - vstor['opsPerSec']! / (anchor['opsPerSec'] as number)) <= 0.01 * ratio, 'ratio is vstor / etcd throughput');
   // Nothing the run started is left: etcd members carry the bench process's pid in their
-  // cluster token, vstord members a config under a vstor-bench- temp directory.
+  // cluster token, vstord members a config under a vstor-bench-<pid>- temp directory. Other
+  // benchmark runs on the machine have other pids, so they do not count.
   t.deepEqual(processesWith(`bench-${result.pid}`), []);
-  t.deepEqual(processesWith('vstor-bench-').filter((pid) => !benchClustersBefore.includes(pid)), []);
 });
 
 test('an unknown suite or a bad option is refused with usage and status 2', async (t) => {
