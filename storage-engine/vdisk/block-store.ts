@@ -326,8 +326,14 @@ export class BlockStore {
     if (lengthBytes === 0) return result;
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
+    const blocks = await this.reader.readBlocks(vdisk, epoch, firstBlockIndex, endBlockIndex);
+    // One whole block, the commonest read: a plain view of its stored payload, not a copy.
+    if (lengthBytes === BLOCK_BYTES && offsetBytes % BLOCK_BYTES === 0) {
+      const block = blocks[0];
+      return block === undefined ? result : new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+    }
     for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
-      const block = await this.reader.readBlock(vdisk, epoch, blockIndex);
+      const block = blocks[blockIndex - firstBlockIndex];
       if (block === undefined) continue;
       const blockStart = blockIndex * BLOCK_BYTES;
       const from = Math.max(offsetBytes, blockStart);
