@@ -31,6 +31,11 @@ interface ProfileNode {
   children?: number[];
 }
 
+interface BlocksDatabase {
+  batch(...args: unknown[]): unknown;
+  getProperty(name: string): string;
+}
+
 interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
@@ -111,6 +116,29 @@ async function main(): Promise<void> {
     console.error(`prefilling ${sizeBytes / MiB} MiB`);
     await runFio({ name: 'prefill', uri, rw: 'write', blockBytes: MiB, iodepth: 4, timeoutMs: 600_000 });
 
+    // Count the owner's block-database batches during the run: how well writes group.
+    const blocks = (daemon.vdisks as unknown as { database?: BlocksDatabase }).database;
+    const batches = { count: 0, operations: 0 };
+    if (blocks !== undefined) {
+      const batch = blocks.batch.bind(blocks) as (...args: unknown[]) => unknown;
+      blocks.batch = (...args: unknown[]) => {
+        batches.count++;
+        const made = batch(...args);
+        if (Array.isArray(args[0])) {
+          batches.operations += args[0].length;
+        } else {
+          // A chained batch: count its operations when it is written.
+          const chained = made as { length: number; write: (...writeArgs: unknown[]) => Promise<void> };
+          const write = chained.write.bind(chained);
+          chained.write = (...writeArgs: unknown[]) => {
+            batches.operations += chained.length;
+            return write(...writeArgs);
+          };
+        }
+        return made;
+      };
+    }
+
     const session = new Session();
     session.connect();
     await session.post('Profiler.enable');
@@ -122,6 +150,11 @@ async function main(): Promise<void> {
     writeFileSync(values.out!, JSON.stringify(profile));
     console.log(`${workload.name} qd${workload.iodepth}: ${Math.round(stats.opsPerSec)} IOPS, p50 ${stats.p50Ms.toFixed(3)} ms, p99 ${stats.p99Ms.toFixed(3)} ms; profile in ${resolve(values.out!)}`);
     for (const line of summariseProfile(profile as unknown as CpuProfile, Number(values.top))) console.log(line);
+    // The owner's block database after the run: its batches, compactions and their time per level.
+    if (blocks !== undefined) {
+      console.log(`block database: ${batches.count} batches, ${(batches.operations / Math.max(1, batches.count)).toFixed(1)} operations each`);
+      console.log(blocks.getProperty('leveldb.stats'));
+    }
   } finally {
     client?.close();
     await shutdown?.();

@@ -303,6 +303,55 @@ test('concurrent unaligned writes to one block are serialised, none lost', async
   t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), expected);
 });
 
+/** Counts the database's batches: what group commit saves. */
+function countBatches(db: ClassicLevel<Uint8Array, Uint8Array>): { count: number } {
+  const counter = { count: 0 };
+  const batch = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
+  (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = (...args: unknown[]) => {
+    counter.count++;
+    return batch(...args);
+  };
+  return counter;
+}
+
+test('concurrent whole-block writes share batches, and the last call for a block wins', async (t) => {
+  const { store, db } = await openStore(t);
+  const batches = countBatches(db);
+  const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
+  const writes: Array<Promise<void>> = [];
+  for (let index = 0; index < 64; index++) writes.push(store.write(vdisk, 1, (index % 16) * BLOCK_BYTES, pattern(BLOCK_BYTES, index + 1)));
+  await Promise.all(writes);
+  t.true(batches.count < 64, `${batches.count} batches for 64 writes`);
+  for (let blockIndex = 0; blockIndex < 16; blockIndex++) {
+    t.deepEqual(await store.read(vdisk, 1, blockIndex * BLOCK_BYTES, BLOCK_BYTES), pattern(BLOCK_BYTES, 48 + blockIndex + 1), `block ${blockIndex}`);
+  }
+  t.deepEqual(await store.diff(vdisk, 0, 1), [{ firstBlockIndex: 0, blockCount: 16 }]);
+});
+
+test('a write group takes no write called after another kind of mutation of the vDisk', async (t) => {
+  // Whole, unaligned, whole, trim, whole, all on block 0 and in flight at once: they apply
+  // in call order, so the unaligned write sees the first whole write, and the last wins.
+  const { store } = await openStore(t);
+  const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
+  const first = store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 1));
+  const edge = store.write(vdisk, 1, 100, pattern(10, 2));
+  const second = store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 3));
+  const trimmed = store.trim(vdisk, 1, 0, BLOCK_BYTES);
+  await Promise.all([first, edge, second, trimmed]);
+  t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), new Uint8Array(BLOCK_BYTES), 'the trim came last');
+
+  const again = [store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 1)), store.write(vdisk, 1, 100, pattern(10, 2)), store.write(vdisk, 1, 200, pattern(BLOCK_BYTES, 3))];
+  const expected = new Uint8Array(2 * BLOCK_BYTES);
+  expected.set(pattern(BLOCK_BYTES, 1));
+  expected.set(pattern(10, 2), 100);
+  expected.set(pattern(BLOCK_BYTES, 3), 200);
+  await Promise.all(again);
+  t.deepEqual(await store.read(vdisk, 1, 0, 2 * BLOCK_BYTES), expected, 'the unaligned writes saw the whole one before them');
+  const last = [store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 4)), store.write(vdisk, 1, 50, pattern(10, 5)), store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 6))];
+  await Promise.all(last);
+  t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), pattern(BLOCK_BYTES, 6), 'the whole write called last wins over the edge write before it');
+});
+
 test('a clone smaller than its parent ends where it ends, even under a larger grandchild', async (t) => {
   const { store } = await openStore(t);
   await store.write({ id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] }, 1, 0, pattern(8 * BLOCK_BYTES, 1));
