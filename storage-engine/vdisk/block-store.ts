@@ -18,6 +18,13 @@
 // too, bounded by rangeBytesMax: at most two rows per block of the range plus the versions
 // newer than the newest snapshot that it deletes.
 //
+// Group commit: writes of whole blocks read nothing, so those that queue up behind a
+// running mutation of the same vDisk join one batch (up to groupBytesMax), written when
+// their turn comes, instead of taking a turn and a database round trip each. A group
+// accepts writes only while it is the last thing queued: any other mutation queued after
+// it closes it, so the order of mutations stays the order of the calls. Writes in a group
+// succeed or fail together, atomically; one with `sync` makes the whole batch durable.
+//
 // The longer jobs live in files of their own and run through a narrow BlockEngine view of
 // this store, in batches of batchBlocksMax blocks rather than one batch: rollback.ts (the
 // head back to a snapshot), flatten.ts (a clone copies in its parent's blocks), purge.ts
@@ -27,7 +34,7 @@
 
 import { VstorError } from '../errors.ts';
 import type { BatchOperation, BlockDatabase, BlockEngine, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
-import { BlockReader } from './block-reader.ts';
+import { BlockReader, writeBatch } from './block-reader.ts';
 import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
 import type { ChangedRangesPage } from './change-index.ts';
 import { changedRangesPage } from './change-index.ts';
@@ -73,6 +80,11 @@ export interface BlockStoreOptions {
   batchBlocksMax?: number;
   /** The most ranges one diff returns; a larger diff must be paged. Default 65,536. */
   diffRangesMax?: number;
+  /**
+   * The most payload bytes of whole-block writes that share one batch (group commit).
+   * Default requestBytesMax; a single larger write still goes alone.
+   */
+  groupBytesMax?: number;
   /** Called with the place of every record that fails its checksum on a read. */
   onCorruption?: (location: CorruptionLocation) => void;
 }
@@ -91,6 +103,14 @@ export interface DiffOptions {
 
 export const DIFF_RANGES_MAX_DEFAULT = 65_536;
 
+/** Whole-block writes queued behind a running mutation, committed as one batch. */
+interface WriteGroup {
+  readonly operations: BatchOperation[];
+  payloadBytes: number;
+  sync: boolean;
+  done: Promise<void>;
+}
+
 const EMPTY = new Uint8Array(0);
 /**
  * The longest chain of clones (a vDisk, its parent, its grandparent, …) a read may follow:
@@ -107,8 +127,11 @@ export class BlockStore {
   private readonly reader: BlockReader;
   /** This store as the longer jobs see it. */
   private readonly engine: BlockEngine;
+  private readonly groupBytesMax: number;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
+  /** Per vDisk, the write group that is last in its queue and not yet started, if any. */
+  private readonly openGroups = new Map<number, WriteGroup>();
 
   constructor(options: BlockStoreOptions) {
     for (const [name, value] of [['requestBytesMax', options.requestBytesMax], ['rangeBytesMax', options.rangeBytesMax]] as const) {
@@ -118,13 +141,15 @@ export class BlockStore {
     }
     const batchBlocksMax = options.batchBlocksMax ?? Math.floor(options.requestBytesMax / BLOCK_BYTES);
     const diffRangesMax = options.diffRangesMax ?? DIFF_RANGES_MAX_DEFAULT;
-    for (const [name, value] of [['batchBlocksMax', batchBlocksMax], ['diffRangesMax', diffRangesMax]] as const) {
+    const groupBytesMax = options.groupBytesMax ?? options.requestBytesMax;
+    for (const [name, value] of [['batchBlocksMax', batchBlocksMax], ['diffRangesMax', diffRangesMax], ['groupBytesMax', groupBytesMax]] as const) {
       if (!Number.isSafeInteger(value) || value < 1) throw new VstorError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${value}`);
     }
     this.db = options.db;
     this.requestBytesMax = options.requestBytesMax;
     this.rangeBytesMax = options.rangeBytesMax;
     this.diffRangesMax = diffRangesMax;
+    this.groupBytesMax = groupBytesMax;
     this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
     this.engine = {
       db: this.db,
@@ -145,6 +170,10 @@ export class BlockStore {
     this.checkHeadEpoch(vdisk, epoch);
     this.checkRange(vdisk, offsetBytes, bytes.length, this.requestBytesMax, 'write');
     if (bytes.length === 0) return;
+    if (offsetBytes % BLOCK_BYTES === 0 && bytes.length % BLOCK_BYTES === 0) {
+      await this.writeWholeBlocks(vdisk, epoch, offsetBytes, bytes, options.sync === true);
+      return;
+    }
     await this.exclusive(vdisk.id, () => this.writeBlocks(vdisk, epoch, offsetBytes, bytes, options.sync === true));
   }
 
@@ -318,7 +347,34 @@ export class BlockStore {
       operations.push({ type: 'put', key, value: encodeDataRecord(key, block) });
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
-    await this.db.batch(operations, { sync });
+    await writeBatch(this.db, operations, sync);
+  }
+
+  /** Joins the vDisk's open write group, or queues a new one (see "Group commit" above). */
+  protected writeWholeBlocks(vdisk: VDiskLayout, epoch: number, offsetBytes: number, bytes: Uint8Array, sync: boolean): Promise<void> {
+    const operations: BatchOperation[] = [];
+    const firstBlockIndex = offsetBytes / BLOCK_BYTES;
+    for (let index = 0; index < bytes.length / BLOCK_BYTES; index++) {
+      const blockIndex = firstBlockIndex + index;
+      const key = blockKey(vdisk.id, blockIndex, epoch);
+      operations.push({ type: 'put', key, value: encodeDataRecord(key, bytes.subarray(index * BLOCK_BYTES, (index + 1) * BLOCK_BYTES)) });
+      operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
+    }
+    const open = this.openGroups.get(vdisk.id);
+    if (open !== undefined && open.payloadBytes + bytes.length <= this.groupBytesMax) {
+      for (const operation of operations) open.operations.push(operation);
+      open.payloadBytes += bytes.length;
+      open.sync ||= sync;
+      return open.done;
+    }
+    const group: WriteGroup = { operations, payloadBytes: bytes.length, sync, done: Promise.resolve() };
+    // exclusive() closes the open group, if any: this one now follows it.
+    group.done = this.exclusive(vdisk.id, async () => {
+      if (this.openGroups.get(vdisk.id) === group) this.openGroups.delete(vdisk.id);
+      await writeBatch(this.db, group.operations, group.sync);
+    });
+    this.openGroups.set(vdisk.id, group);
+    return group.done;
   }
 
   protected async readBytes(vdisk: VDiskLayout, epoch: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
@@ -326,8 +382,14 @@ export class BlockStore {
     if (lengthBytes === 0) return result;
     const firstBlockIndex = Math.floor(offsetBytes / BLOCK_BYTES);
     const endBlockIndex = Math.ceil((offsetBytes + lengthBytes) / BLOCK_BYTES);
+    const blocks = await this.reader.readBlocks(vdisk, epoch, firstBlockIndex, endBlockIndex);
+    // One whole block, the commonest read: a plain view of its stored payload, not a copy.
+    if (lengthBytes === BLOCK_BYTES && offsetBytes % BLOCK_BYTES === 0) {
+      const block = blocks[0];
+      return block === undefined ? result : new Uint8Array(block.buffer, block.byteOffset, block.byteLength);
+    }
     for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
-      const block = await this.reader.readBlock(vdisk, epoch, blockIndex);
+      const block = blocks[blockIndex - firstBlockIndex];
       if (block === undefined) continue;
       const blockStart = blockIndex * BLOCK_BYTES;
       const from = Math.max(offsetBytes, blockStart);
@@ -357,7 +419,7 @@ export class BlockStore {
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
     if (firstWholeIndex < endWholeIndex) await this.tombstoneWholeBlocks(vdisk, epoch, firstWholeIndex, endWholeIndex, operations);
-    if (operations.length > 0) await this.db.batch(operations, { sync });
+    if (operations.length > 0) await writeBatch(this.db, operations, sync);
   }
 
   /**
@@ -430,7 +492,7 @@ export class BlockStore {
    * test what a crash between batches leaves.
    */
   protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
-    if (operations.length > 0) await this.db.batch(operations, { sync });
+    if (operations.length > 0) await writeBatch(this.db, operations, sync);
     else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
   }
 
@@ -440,6 +502,8 @@ export class BlockStore {
    * key that a concurrent write has just rewritten.
    */
   async exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T> {
+    // Whatever is queued from now on comes after the open write group: it takes no more.
+    this.openGroups.delete(vdiskId);
     const previous = this.mutationTails.get(vdiskId) ?? Promise.resolve();
     const result = previous.then(work, work);
     const tail = result.then(() => undefined, () => undefined);

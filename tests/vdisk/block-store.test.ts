@@ -220,6 +220,37 @@ test('a clone reads through to its parent snapshot until it writes or trims its 
   t.deepEqual(await store.diff(clone, 0, 1), [{ firstBlockIndex: 1, blockCount: 2 }]);
 });
 
+test('one read of many blocks takes each from its own newest epoch and layer in one multi-get and one scan', async (t) => {
+  // Block 0: written in the read epoch itself; 1: only in an older epoch; 2: older data and
+  // a version newer than the read epoch (a snapshot read must not see it); 3: trimmed in an
+  // older epoch over the parent's data; 4: only in the parent; 5: nowhere. Then the same
+  // blocks one at a time, which take the point-lookup path.
+  const { store } = await openStore(t);
+  const parent: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [1] };
+  await store.write({ ...parent, snapshotEpochs: [] }, 1, 0, pattern(5 * BLOCK_BYTES, 9));
+  const clone = (snapshotEpochs: number[]): VDiskLayout => ({ id: 2, sizeBytes: 1 * MiB, snapshotEpochs, parent: { vdisk: parent, epoch: 1 } });
+  await store.write(clone([]), 1, BLOCK_BYTES, pattern(2 * BLOCK_BYTES, 1));
+  await store.trim(clone([]), 1, 3 * BLOCK_BYTES, BLOCK_BYTES);
+  await store.write(clone([1]), 2, 0, pattern(BLOCK_BYTES, 2));
+  await store.write(clone([1, 2]), 3, 2 * BLOCK_BYTES, pattern(BLOCK_BYTES, 3));
+
+  const expected = new Uint8Array(6 * BLOCK_BYTES);
+  expected.set(pattern(BLOCK_BYTES, 2), 0);
+  expected.set(pattern(2 * BLOCK_BYTES, 1), BLOCK_BYTES);
+  expected.set(pattern(5 * BLOCK_BYTES, 9).subarray(4 * BLOCK_BYTES), 4 * BLOCK_BYTES);
+  const rowsBefore = store.counters.blockRowsScanned;
+  t.deepEqual(await store.read(clone([1, 2]), 2, 0, 6 * BLOCK_BYTES), expected, 'the snapshot at epoch 2');
+  t.is(store.counters.blockRowsScanned - rowsBefore, 6, 'the 5 versions read, and block 2\'s newer one that the scan passes');
+  for (let blockIndex = 0; blockIndex < 6; blockIndex++) {
+    const one = await store.read(clone([1, 2]), 2, blockIndex * BLOCK_BYTES, BLOCK_BYTES);
+    t.deepEqual(one, expected.slice(blockIndex * BLOCK_BYTES, (blockIndex + 1) * BLOCK_BYTES), `block ${blockIndex} alone`);
+  }
+  const atHead = Uint8Array.from(expected);
+  atHead.set(pattern(BLOCK_BYTES, 3), 2 * BLOCK_BYTES);
+  t.deepEqual(await store.read(clone([1, 2]), 3, 0, 6 * BLOCK_BYTES), atHead, 'the head sees the newest version');
+  t.deepEqual(await store.read(clone([1, 2]), 3, 100, 5 * BLOCK_BYTES), atHead.slice(100, 100 + 5 * BLOCK_BYTES), 'unaligned');
+});
+
 test('out-of-range and oversized requests are refused with nothing written', async (t) => {
   const { store, db } = await openStore(t);
   const vdisk: VDiskLayout = { id: 1, sizeBytes: 10 * BLOCK_BYTES + 1, snapshotEpochs: [] };
@@ -270,6 +301,55 @@ test('concurrent unaligned writes to one block are serialised, none lost', async
   }
   await Promise.all(writes);
   t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), expected);
+});
+
+/** Counts the database's batches: what group commit saves. */
+function countBatches(db: ClassicLevel<Uint8Array, Uint8Array>): { count: number } {
+  const counter = { count: 0 };
+  const batch = db.batch.bind(db) as (...args: unknown[]) => Promise<void>;
+  (db as unknown as { batch: (...args: unknown[]) => Promise<void> }).batch = (...args: unknown[]) => {
+    counter.count++;
+    return batch(...args);
+  };
+  return counter;
+}
+
+test('concurrent whole-block writes share batches, and the last call for a block wins', async (t) => {
+  const { store, db } = await openStore(t);
+  const batches = countBatches(db);
+  const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
+  const writes: Array<Promise<void>> = [];
+  for (let index = 0; index < 64; index++) writes.push(store.write(vdisk, 1, (index % 16) * BLOCK_BYTES, pattern(BLOCK_BYTES, index + 1)));
+  await Promise.all(writes);
+  t.true(batches.count < 64, `${batches.count} batches for 64 writes`);
+  for (let blockIndex = 0; blockIndex < 16; blockIndex++) {
+    t.deepEqual(await store.read(vdisk, 1, blockIndex * BLOCK_BYTES, BLOCK_BYTES), pattern(BLOCK_BYTES, 48 + blockIndex + 1), `block ${blockIndex}`);
+  }
+  t.deepEqual(await store.diff(vdisk, 0, 1), [{ firstBlockIndex: 0, blockCount: 16 }]);
+});
+
+test('a write group takes no write called after another kind of mutation of the vDisk', async (t) => {
+  // Whole, unaligned, whole, trim, whole, all on block 0 and in flight at once: they apply
+  // in call order, so the unaligned write sees the first whole write, and the last wins.
+  const { store } = await openStore(t);
+  const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
+  const first = store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 1));
+  const edge = store.write(vdisk, 1, 100, pattern(10, 2));
+  const second = store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 3));
+  const trimmed = store.trim(vdisk, 1, 0, BLOCK_BYTES);
+  await Promise.all([first, edge, second, trimmed]);
+  t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), new Uint8Array(BLOCK_BYTES), 'the trim came last');
+
+  const again = [store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 1)), store.write(vdisk, 1, 100, pattern(10, 2)), store.write(vdisk, 1, 200, pattern(BLOCK_BYTES, 3))];
+  const expected = new Uint8Array(2 * BLOCK_BYTES);
+  expected.set(pattern(BLOCK_BYTES, 1));
+  expected.set(pattern(10, 2), 100);
+  expected.set(pattern(BLOCK_BYTES, 3), 200);
+  await Promise.all(again);
+  t.deepEqual(await store.read(vdisk, 1, 0, 2 * BLOCK_BYTES), expected, 'the unaligned writes saw the whole one before them');
+  const last = [store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 4)), store.write(vdisk, 1, 50, pattern(10, 5)), store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 6))];
+  await Promise.all(last);
+  t.deepEqual(await store.read(vdisk, 1, 0, BLOCK_BYTES), pattern(BLOCK_BYTES, 6), 'the whole write called last wins over the edge write before it');
 });
 
 test('a clone smaller than its parent ends where it ends, even under a larger grandchild', async (t) => {
