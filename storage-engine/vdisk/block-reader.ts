@@ -44,10 +44,20 @@ export interface CorruptionLocation {
 
 export type BlockKind = 'data' | 'tombstone';
 
+/** The most keys one shared multi-get looks up (see BlockReader.lookup). */
+export const LOOKUP_KEYS_MAX = 1024;
+
+/** Point lookups gathered in one event-loop iteration, looked up together. */
+interface LookupBatch {
+  readonly keys: Uint8Array[];
+  readonly waiters: Array<{ start: number; count: number; resolve: (values: Array<Uint8Array | undefined>) => void; reject: (error: unknown) => void }>;
+}
+
 export class BlockReader {
   private readonly db: BlockDatabase;
   private readonly counters: BlockStoreCounters;
   private readonly onCorruption: ((location: CorruptionLocation) => void) | undefined;
+  private lookups: LookupBatch | undefined;
 
   constructor(db: BlockDatabase, counters: BlockStoreCounters, onCorruption?: (location: CorruptionLocation) => void) {
     this.db = db;
@@ -130,10 +140,43 @@ export class BlockReader {
     return found;
   }
 
+  /**
+   * The values of `keys` (undefined where absent). Lookups asked for in one event-loop
+   * iteration go to the database as one multi-get, at the end of the iteration: the reads
+   * of one socket chunk's NBD requests then cost one thread-pool round trip and one
+   * completion callback between them, rather than one each. A call's keys are never split:
+   * when the open batch has no room for them (LOOKUP_KEYS_MAX), they start the next one.
+   */
+  private lookup(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    let batch = this.lookups;
+    if (batch === undefined || batch.keys.length + keys.length > LOOKUP_KEYS_MAX) {
+      const created: LookupBatch = { keys: [], waiters: [] };
+      batch = created;
+      this.lookups = created;
+      setImmediate(() => this.runLookups(created));
+    }
+    const start = batch.keys.length;
+    for (const key of keys) batch.keys.push(key);
+    const joined = batch;
+    return new Promise((resolve, reject) => joined.waiters.push({ start, count: keys.length, resolve, reject }));
+  }
+
+  private runLookups(batch: LookupBatch): void {
+    if (this.lookups === batch) this.lookups = undefined;
+    this.db.getMany(batch.keys).then(
+      (values) => {
+        for (const waiter of batch.waiters) waiter.resolve(values.slice(waiter.start, waiter.start + waiter.count));
+      },
+      (error: unknown) => {
+        for (const waiter of batch.waiters) waiter.reject(error);
+      },
+    );
+  }
+
   /** Resolves what it can of `pending` (ascending) in one layer; returns the rest. */
   private async readLayer(layer: ChainLayer, pending: number[], take: (blockIndex: number, version: BlockVersion) => void): Promise<number[]> {
     const keys = pending.map((blockIndex) => blockKey(layer.vdiskId, blockIndex, layer.epoch));
-    const values = await this.db.getMany(keys);
+    const values = await this.lookup(keys);
     const missed: number[] = [];
     for (let index = 0; index < pending.length; index++) {
       const value = values[index];
