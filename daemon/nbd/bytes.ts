@@ -109,15 +109,3 @@ export function decodeString(data: Uint8Array): string | undefined {
 export function encodeString(text: string): Uint8Array {
   return utf8Encoder.encode(text);
 }
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const part of parts) total += part.length;
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -5,7 +5,7 @@
 // anywhere, so every split must give the same events.
 import test from 'ava';
 import { Command, CommandFlag, Option } from '../../daemon/nbd/constants.ts';
-import { concatBytes } from '../../daemon/nbd/bytes.ts';
+import { concatBytes } from '../../storage-engine/model/bytes.ts';
 import { ascii, converse, hex, plain, splitEvery } from './helpers.ts';
 
 const IHAVEOPT = '49484156454f5054';
@@ -16,7 +16,7 @@ function option(code: number, dataHex: string): string {
   return `${IHAVEOPT} ${code.toString(16).padStart(8, '0')} ${data.length.toString(16).padStart(8, '0')} ${dataHex}`;
 }
 
-const conversation = concatBytes([
+const conversation = concatBytes(
   hex('00000003'), // client flags: FIXED_NEWSTYLE | NO_ZEROES
   hex(option(Option.STRUCTURED_REPLY, '')),
   // export name length 4, "disk", 1 query of 15 bytes: "base:allocation"
@@ -33,7 +33,7 @@ const conversation = concatBytes([
   // BLOCK_STATUS with REQ_ONE, cookie 3, offset 0, 1 MiB
   hex(`${REQUEST} 0008 0007 0000000000000003 0000000000000000 00100000`),
   hex(`${REQUEST} 0000 0002 0000000000000004 0000000000000000 00000000`),
-]);
+);
 
 const refuse = (exportName: string): boolean => exportName === 'gone';
 

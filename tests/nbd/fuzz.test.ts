@@ -7,7 +7,7 @@
 // NBD_FUZZ_SEED=<seed> replays just that one.
 import test from 'ava';
 import { SeededRandom } from '../../consensus/random.ts';
-import { concatBytes } from '../../daemon/nbd/bytes.ts';
+import { concatBytes } from '../../storage-engine/model/bytes.ts';
 import { Option } from '../../daemon/nbd/constants.ts';
 import type { ProtocolErrorCode } from '../../daemon/nbd/errors.ts';
 import { decodeOptionRequest } from '../../daemon/nbd/option-request.ts';
@@ -45,7 +45,7 @@ function randomOption(random: SeededRandom): Uint8Array {
   const code = random.chance(0.8) ? OPTION_CODES[random.nextInt(OPTION_CODES.length)]! : random.nextUint32();
   const body = random.chance(0.5) ? lengthPrefixedPayload(random) : randomBytes(random, random.nextInt(80));
   const declared = random.chance(0.9) ? body.length : fuzzLength(random, 80);
-  return concatBytes([hex('49484156454f5054'), u32(code), u32(declared), body]);
+  return concatBytes(hex('49484156454f5054'), u32(code), u32(declared), body);
 }
 
 /** Something shaped like a GO or META_CONTEXT payload, with lengths that may lie. */
@@ -63,7 +63,7 @@ function lengthPrefixedPayload(random: SeededRandom): Uint8Array {
       parts.push(u32(random.chance(0.9) ? query.length : fuzzLength(random, 20)), query);
     }
   }
-  return concatBytes(parts);
+  return concatBytes(...parts);
 }
 
 function randomRequest(random: SeededRandom): Uint8Array {
@@ -79,7 +79,7 @@ function randomRequest(random: SeededRandom): Uint8Array {
   const lengthBytes = fuzzLength(random, 600);
   view.setUint32(24, lengthBytes);
   const isWrite = view.getUint16(6) === 1;
-  return concatBytes([header, isWrite ? randomBytes(random, Math.min(lengthBytes, 600)) : new Uint8Array(0)]);
+  return concatBytes(header, isWrite ? randomBytes(random, Math.min(lengthBytes, 600)) : new Uint8Array(0));
 }
 
 function randomStream(random: SeededRandom): Uint8Array {
@@ -88,11 +88,11 @@ function randomStream(random: SeededRandom): Uint8Array {
   const optionCount = random.nextInt(6);
   for (let i = 0; i < optionCount; i++) parts.push(randomOption(random));
   // End negotiation with a GO for an even-length (granted) name most of the time.
-  if (random.chance(0.8)) parts.push(concatBytes([hex('49484156454f5054 00000007 00000008 00000002 6464 0000')]));
+  if (random.chance(0.8)) parts.push(concatBytes(hex('49484156454f5054 00000007 00000008 00000002 6464 0000')));
   const requestCount = random.nextInt(8);
   for (let i = 0; i < requestCount; i++) parts.push(randomRequest(random));
   if (random.chance(0.2)) parts.push(randomBytes(random, random.nextInt(40)));
-  return concatBytes(parts);
+  return concatBytes(...parts);
 }
 
 function randomChunks(random: SeededRandom, bytes: Uint8Array): Uint8Array[] {
