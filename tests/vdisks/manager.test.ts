@@ -10,41 +10,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import type { RaftStatus } from '../../consensus/index.ts';
-import type { ClusterView } from '../../daemon/vdisks/manager.ts';
 import { VDiskManager } from '../../daemon/vdisks/manager.ts';
 import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
 import { VDiskNbdBackend } from '../../daemon/vdisks/nbd-backend.ts';
-import type { MemberInfo } from '../../rpc/node-api.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
 import type { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
-import { member, SharedModel } from '../rpc/fake-node.ts';
-import { ModelOnly } from './model-only.ts';
+import { SharedModel } from '../rpc/fake-node.ts';
+import { ModelOnly, SoleMember } from './model-only.ts';
 
 const BLOCK = 4096;
 const MiB = 1 << 20;
-
-class SoleMember implements ClusterView {
-  readonly name = 'n1';
-  readonly raftId = 1;
-  readonly memberList: MemberInfo[] = [member(1)];
-
-  raftStatus(): RaftStatus {
-    return {
-      id: 1, hardState: { term: 2, vote: 1, commit: 10 }, softState: { lead: 1, state: 'leader' }, applied: 10, leadTransferee: 0,
-      confState: { voters: [1], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
-      progress: new Map([[1, { match: 10, next: 11, state: 'replicate', isLearner: false, recentActive: true, inflightMessages: 0 }]]),
-    };
-  }
-
-  leader(): MemberInfo {
-    return this.memberList[0]!;
-  }
-
-  members(): MemberInfo[] {
-    return this.memberList;
-  }
-}
 
 async function openManager(t: ExecutionContext): Promise<{ manager: VDiskManager; model: ModelOnly; other: VDiskMetadata }> {
   const shared = await SharedModel.open(t);

@@ -5,7 +5,11 @@
 import type { SystemModel } from '../../daemon/vdisks/system-model.ts';
 import type { KeyValue, Watcher, WatchRequest, WriteCommand, WriteResponse } from '../../storage-engine/model/index.ts';
 import { prefixEnd } from '../../storage-engine/model/index.ts';
+import type { RaftStatus } from '../../consensus/index.ts';
+import type { ClusterView } from '../../daemon/vdisks/manager.ts';
+import type { MemberInfo } from '../../rpc/node-api.ts';
 import type { SharedModel } from '../rpc/fake-node.ts';
+import { member } from '../rpc/fake-node.ts';
 
 export class ModelOnly implements SystemModel {
   barriers = 0;
@@ -43,5 +47,27 @@ export class ModelOnly implements SystemModel {
 
   modelRevision(): number {
     return this.shared.model.revision;
+  }
+}
+
+/** The cluster as a sole member n1 sees it: leader of itself. */
+export class SoleMember implements ClusterView {
+  readonly name = 'n1';
+  readonly raftId = 1;
+
+  raftStatus(): RaftStatus {
+    return {
+      id: 1, hardState: { term: 2, vote: 1, commit: 10 }, softState: { lead: 1, state: 'leader' }, applied: 10, leadTransferee: 0,
+      confState: { voters: [1], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false },
+      progress: new Map([[1, { match: 10, next: 11, state: 'replicate', isLearner: false, recentActive: true, inflightMessages: 0 }]]),
+    };
+  }
+
+  leader(): MemberInfo {
+    return member(1);
+  }
+
+  members(): MemberInfo[] {
+    return [member(1)];
   }
 }
