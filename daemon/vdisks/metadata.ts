@@ -6,7 +6,12 @@
 // either change: the loser reads again and decides again, a bounded number of times.
 //
 // Reads follow a read barrier, so what a change decides from (NOT_FOUND, ALREADY_EXISTS,
-// a shrink) is linearizable whichever member runs it.
+// a shrink) is linearizable whichever member runs it. A snapshot, on the latency path of
+// every backup and replication round, skips that barrier on its first attempt: the owner
+// decides from the model as applied here, which its own last change is part of. A write
+// decided that way is safe whatever it read, since the txn's compares fail if any record
+// it read was stale; a refusal or an "already done" is not trusted until decided again
+// after a barrier.
 //
 // Retries of a client's call: a record keeps the (client_id, sequence) of its last change;
 // a call that finds its own pair there was already applied (its answer was lost), and is
@@ -176,7 +181,7 @@ export class VDiskMetadata {
       const created: SnapshotRecord = { name: snapshot, epoch: record.headEpoch, sizeBytes: record.sizeBytes, createdAtMs: this.now(), clones: [] };
       const changed = withChange({ ...record, headEpoch: record.headEpoch + 1, snapshots: [...record.snapshots, created] }, identity);
       return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), snapshot: { ...created, clones: [] } }) };
-    });
+    }, { optimistic: true });
   }
 
   deleteSnapshot(name: string, snapshot: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {
@@ -279,12 +284,22 @@ export class VDiskMetadata {
   }
 
   /** Plans on fresh reads until the txn applies with every read unchanged. */
-  private async change<T>(what: string, plan: (reads: TxnReads) => Promise<Plan<T>>): Promise<T> {
+  private async change<T>(what: string, plan: (reads: TxnReads) => Promise<Plan<T>>, options: { optimistic?: boolean } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await this.model.readBarrier();
+      const afterBarrier = attempt > 1 || options.optimistic !== true;
+      if (afterBarrier) await this.model.readBarrier();
       const reads = new TxnReads(this.model);
-      const planned = await plan(reads);
-      if (planned.kind === 'done') return planned.result;
+      let planned: Plan<T>;
+      try {
+        planned = await plan(reads);
+      } catch (error) {
+        if (afterBarrier) throw error;
+        continue;
+      }
+      if (planned.kind === 'done') {
+        if (afterBarrier) return planned.result;
+        continue;
+      }
       const response = await this.model.writeSystem({ type: 'txn', compare: reads.compares, success: planned.operations, failure: [] });
       if (response.type === 'error') throw new VstorError(response.code, `${what}: ${response.message}`);
       if (response.type !== 'txn') throw new VstorError('INTERNAL', `${what}: the model answered a txn with ${response.type}`);

@@ -10,6 +10,7 @@ import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
 import type { VDiskRecord } from '../../daemon/vdisks/record.ts';
 import { decodeVDiskRecord, VDISK_NEXT_ID_KEY, vdiskKey } from '../../daemon/vdisks/record.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
+import type { KeyValue } from '../../storage-engine/model/index.ts';
 import { CLONE_DEPTH_MAX } from '../../storage-engine/vdisk/block-store.ts';
 import { SharedModel } from '../rpc/fake-node.ts';
 import { ModelOnly } from './model-only.ts';
@@ -155,6 +156,62 @@ test('snapshots: one name once, epochs in order, the head moves on', async (t) =
   t.deepEqual([first.snapshot.epoch, second.snapshot.epoch, second.vdisk.headEpoch], [1, 2, 3]);
   await expectCode(t, metadata.addSnapshot('d', disk.id, 'two', undefined), 'ALREADY_EXISTS');
   await expectCode(t, metadata.addSnapshot('d', disk.id + 1, 'three', undefined), 'UNAVAILABLE');
+});
+
+/** A member whose view of the model lags: reads of the keys in `stale` answer the old value until its next read barrier. */
+class LaggingModel extends ModelOnly {
+  readonly stale = new Map<string, KeyValue | undefined>();
+
+  override async readBarrier(): Promise<void> {
+    await super.readBarrier();
+    this.stale.clear();
+  }
+
+  override getSystem(key: Uint8Array): Promise<KeyValue | undefined> {
+    const hex = Buffer.from(key).toString('hex');
+    return this.stale.has(hex) ? Promise.resolve(this.stale.get(hex)) : super.getSystem(key);
+  }
+
+  async freeze(key: Uint8Array): Promise<void> {
+    this.stale.set(Buffer.from(key).toString('hex'), await super.getSystem(key));
+  }
+}
+
+test('a snapshot decides from this member\'s view without a read barrier when the view is current', async (t) => {
+  const { model, metadata } = await setup(t);
+  const disk = await metadata.create({ name: 'd', sizeBytes: MiB, owner: 'n1' }, undefined);
+  const barriers = model.barriers;
+  const created = await metadata.addSnapshot('d', disk.id, 's1', undefined);
+  t.is(model.barriers, barriers, 'no barrier');
+  t.is(created.snapshot.epoch, 1);
+  t.is(model.writes.length, 2, 'the create and one snapshot txn');
+});
+
+test('a snapshot decided on a stale view fails its compare, and a refusal from one is decided again after a barrier', async (t) => {
+  const shared = await SharedModel.open(t);
+  const lagging = new LaggingModel(shared, 'member-1');
+  const other = new ModelOnly(shared, 'member-2');
+  const metadata = new VDiskMetadata({ model: lagging });
+  const otherMetadata = new VDiskMetadata({ model: other });
+  const disk = await metadata.create({ name: 'd', sizeBytes: MiB, owner: 'n1' }, undefined);
+
+  // Another member's snapshot has not reached this member yet: the first txn, decided on
+  // the old record (head epoch 1), must not apply.
+  await lagging.freeze(vdiskKey('d'));
+  await otherMetadata.addSnapshot('d', disk.id, 'theirs', undefined);
+  const barriers = lagging.barriers;
+  const mine = await metadata.addSnapshot('d', disk.id, 'mine', undefined);
+  t.is(lagging.barriers, barriers + 1, 'decided again after one barrier');
+  t.deepEqual([mine.snapshot.epoch, mine.vdisk.headEpoch], [2, 3]);
+  t.deepEqual((await stored(other, 'd'))!.record.snapshots.map((snapshot) => [snapshot.name, snapshot.epoch]), [['theirs', 1], ['mine', 2]]);
+
+  // This member still sees a snapshot that was deleted: ALREADY_EXISTS would be wrong.
+  await lagging.freeze(vdiskKey('d'));
+  await otherMetadata.deleteSnapshot('d', 'mine', undefined);
+  const again = await metadata.addSnapshot('d', disk.id, 'mine', undefined);
+  t.is(again.snapshot.epoch, 3);
+  // And a refusal that holds after the barrier is given.
+  await expectCode(t, metadata.addSnapshot('d', disk.id, 'theirs', undefined), 'ALREADY_EXISTS');
 });
 
 test('a clone chain deeper than the engine follows is refused', async (t) => {
