@@ -21,6 +21,9 @@ import type { BlockRange } from './extents.ts';
 import { BoundedRangeSet } from './extents.ts';
 import { changeKey, decodeChangeKey } from './keys.ts';
 
+/** Keys fetched per round trip while scanning a run. */
+const KEYS_PER_CHUNK = 1000;
+
 export interface ChangedRangesPage {
   ranges: BlockRange[];
   /** Where the next page starts, or undefined when this page ends the diff. */
@@ -45,24 +48,32 @@ export async function changedRangesPage(
   let epoch = fromEpoch + 1;
   while (epoch <= toEpoch) {
     let seekEpoch: number | undefined;
-    for await (const key of db.keys({ gte: changeKey(vdiskId, epoch, startBlockIndex), lt })) {
-      counters.changeRowsScanned++;
-      const fields = decodeChangeKey(key);
-      if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
-      if (fields.epoch !== epoch) {
-        // The run of `epoch` ended and the scan went on into the next epoch with rows.
-        epoch = fields.epoch;
-        if (fields.blockIndex < startBlockIndex) {
-          seekEpoch = epoch;
-          break;
+    // Keys come in chunks (one thread-pool round trip each), not one awaited step per key.
+    const keys = db.keys({ gte: changeKey(vdiskId, epoch, startBlockIndex), lt });
+    try {
+      scan: for (let chunk = await keys.nextv(KEYS_PER_CHUNK); chunk.length > 0; chunk = await keys.nextv(KEYS_PER_CHUNK)) {
+        for (const key of chunk) {
+          counters.changeRowsScanned++;
+          const fields = decodeChangeKey(key);
+          if (fields === undefined) throw new VstorError('CORRUPTION', `a key in vdisk ${vdiskId}'s change index is not a change key`);
+          if (fields.epoch !== epoch) {
+            // The run of `epoch` ended and the scan went on into the next epoch with rows.
+            epoch = fields.epoch;
+            if (fields.blockIndex < startBlockIndex) {
+              seekEpoch = epoch;
+              break scan;
+            }
+          }
+          if (fields.blockIndex >= set.endBlockIndex) {
+            // The rest of this epoch's run is beyond the page.
+            seekEpoch = epoch + 1;
+            break scan;
+          }
+          set.add(fields.blockIndex);
         }
       }
-      if (fields.blockIndex >= set.endBlockIndex) {
-        // The rest of this epoch's run is beyond the page.
-        seekEpoch = epoch + 1;
-        break;
-      }
-      set.add(fields.blockIndex);
+    } finally {
+      await keys.close();
     }
     if (seekEpoch === undefined) break;
     epoch = seekEpoch;
