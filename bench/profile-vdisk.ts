@@ -14,7 +14,7 @@
 // `npx tsx bench/profile-vdisk.ts --workload 4k-randwrite [--seconds 5] [--size-mib 256]
 //  [--out profile.cpuprofile] [--cpu-only]`
 
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -81,6 +81,32 @@ export function summariseProfile(profile: CpuProfile, top: number): string[] {
     '-- total time, project code --',
     ...format(total, (name) => /^\S+ (daemon|rpc|storage-engine)\//.test(name)),
   ];
+}
+
+/** CPU seconds (user + system) of each of this process's threads, by name and id (Linux). */
+function threadCpuSeconds(): Map<string, number> {
+  const byName = new Map<string, number>();
+  const ticksPerSecond = 100;
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return byName;
+  }
+  for (const task of tasks) {
+    try {
+      const name = readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim();
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+      // Fields after the parenthesised name: state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+      const label = task === String(process.pid) ? 'main' : `${name}/${task}`;
+      byName.set(label, (byName.get(label) ?? 0) + seconds);
+    } catch {
+      // The thread ended while we looked.
+    }
+  }
+  return byName;
 }
 
 async function main(): Promise<void> {
@@ -150,11 +176,15 @@ async function main(): Promise<void> {
     await session?.post('Profiler.setSamplingInterval', { interval: 200 });
     await session?.post('Profiler.start');
     const cpuBefore = process.cpuUsage();
+    const threadsBefore = threadCpuSeconds();
     const stats = await runFio({ name: workload.name, uri, rw: workload.rw, blockBytes: workload.blockBytes, iodepth: workload.iodepth, seconds, timeoutMs: seconds * 1000 + 60_000 });
     const cpu = process.cpuUsage(cpuBefore);
     const ios = stats.opsPerSec * seconds;
     console.log(`${workload.name} qd${workload.iodepth}: ${Math.round(stats.opsPerSec)} IOPS, p50 ${stats.p50Ms.toFixed(3)} ms, p99 ${stats.p99Ms.toFixed(3)} ms; ` +
       `owner CPU per I/O (all its threads): ${(cpu.user / ios).toFixed(1)} us user, ${(cpu.system / ios).toFixed(1)} us system`);
+    const perThread = [...threadCpuSeconds()].map(([name, seconds]) => [name, seconds - (threadsBefore.get(name) ?? 0)] as const)
+      .filter(([, seconds]) => seconds > 0).sort((a, b) => b[1] - a[1]);
+    console.log(`  by thread, us per I/O: ${perThread.map(([name, seconds]) => `${name} ${(seconds * 1e6 / ios).toFixed(1)}`).join(', ')}`);
     if (session !== undefined) {
       const { profile } = await session.post('Profiler.stop');
       session.disconnect();
