@@ -215,37 +215,45 @@ export class VDiskOwner {
    * vDisk or `check` fails, once more after a read barrier, so that a change another member
    * just made (a create, a resize) is not refused for being unknown here yet.
    */
-  async current(name: string, id: number, check: (record: VDiskRecord) => void = () => {}): Promise<VDiskRecord> {
-    const attempt = (entry: CatalogEntry | undefined): VDiskRecord => {
-      if (entry === undefined) throw new VstorError('NOT_FOUND', `vdisk ${name} does not exist`);
-      if (entry.record.id !== id) throw new VstorError('UNAVAILABLE', `vdisk ${name} is no longer vdisk id ${id}; retry`);
-      if (entry.record.owner !== this.options.memberName) throw new VstorError('UNAVAILABLE', `vdisk ${name} is owned by ${entry.record.owner}, not ${this.options.memberName}; retry`);
-      check(entry.record);
-      return entry.record;
-    };
+  async current(name: string, id: number, check?: (record: VDiskRecord) => void): Promise<VDiskRecord> {
     try {
-      return attempt(this.options.catalog.get(name));
+      return this.checked(this.options.catalog.get(name), name, id, check);
     } catch (error) {
       if (!isVstorError(error, 'NOT_FOUND') && !isVstorError(error, 'OUT_OF_RANGE') && !isVstorError(error, 'UNAVAILABLE')) throw error;
     }
     await this.options.model.readBarrier();
-    return attempt(await this.options.catalog.refresh(name));
+    return this.checked(await this.options.catalog.refresh(name), name, id, check);
   }
+
+  /**
+   * The record of `entry` if it is still vDisk `id`, owned here, and passes `check`. A
+   * method rather than a closure inside current(): that runs on every I/O, and each named
+   * closure made there costs a call to set its name (tsx keeps function names).
+   */
+  private checked(entry: CatalogEntry | undefined, name: string, id: number, check: ((record: VDiskRecord) => void) | undefined): VDiskRecord {
+    if (entry === undefined) throw new VstorError('NOT_FOUND', `vdisk ${name} does not exist`);
+    if (entry.record.id !== id) throw new VstorError('UNAVAILABLE', `vdisk ${name} is no longer vdisk id ${id}; retry`);
+    if (entry.record.owner !== this.options.memberName) throw new VstorError('UNAVAILABLE', `vdisk ${name} is owned by ${entry.record.owner}, not ${this.options.memberName}; retry`);
+    check?.(entry.record);
+    return entry.record;
+  }
+
+  /** A catalog record by name, for layoutOf(); made once, not per I/O (see checked()). */
+  private readonly lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
 
   /** The engine's layout of a record; a parent the catalog lacks is read from the model. */
   async layout(record: VDiskRecord): Promise<VDiskLayout> {
-    const lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
     try {
-      return layoutOf(record, lookup);
+      return layoutOf(record, this.lookup);
     } catch (error) {
       if (!isVstorError(error, 'CORRUPTION') || record.parent === undefined) throw error;
     }
     let link: VDiskRecord['parent'] = record.parent;
     for (let depth = 1; link !== undefined && depth <= CLONE_DEPTH_MAX; depth++) {
       await this.options.catalog.refresh(link.name);
-      link = lookup(link.name)?.parent;
+      link = this.lookup(link.name)?.parent;
     }
-    return layoutOf(record, lookup);
+    return layoutOf(record, this.lookup);
   }
 
   /** The layout and live epochs of an owned vDisk, for the scrubber; undefined once gone. */
@@ -253,8 +261,7 @@ export class VDiskOwner {
     const entry = this.options.catalog.getById(id);
     if (entry === undefined || entry.record.owner !== this.options.memberName) return undefined;
     try {
-      const lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
-      return { layout: layoutOf(entry.record, lookup), liveEpochs: liveEpochsOf(entry.record) };
+      return { layout: layoutOf(entry.record, this.lookup), liveEpochs: liveEpochsOf(entry.record) };
     } catch {
       return undefined;
     }
