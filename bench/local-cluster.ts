@@ -33,6 +33,11 @@ export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
     grpcEndpoints: cluster.nodes.map((n) => n.grpc),
     adminEndpoints: cluster.nodes.map((n) => n.admin),
     pids: cluster.nodes.map((n) => n.process!.pid!),
-    stop: () => cluster.destroy(),
+    // Graceful first (SIGTERM, bounded), so that a daemon run with --cpu-prof writes its
+    // profile; destroy() then kills whatever is left and removes the directory.
+    stop: async () => {
+      await Promise.allSettled(cluster.nodes.map((node) => cluster.stop(node.id)));
+      await cluster.destroy();
+    },
   };
 }

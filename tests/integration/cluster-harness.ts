@@ -15,6 +15,15 @@ export { freePort, freePorts };
 
 export const vstordPath = fileURLToPath(new URL('../../bin/vstord.js', import.meta.url));
 
+/**
+ * Node options for every vstord this harness starts, from VSTORD_NODE_ARGS (space-separated),
+ * for profiling a benchmark's daemons: `VSTORD_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'`.
+ * Node refuses --cpu-prof in NODE_OPTIONS, hence a variable of our own.
+ */
+function profilingArgs(): string[] {
+  return (process.env['VSTORD_NODE_ARGS'] ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 
 export interface HarnessNode {
   id: string;
@@ -83,7 +92,7 @@ export class ProcessCluster {
   start(id: string, extraArgs: string[] = []): void {
     const node = this.node(id);
     if (node.process !== undefined && node.process.exitCode === null && node.process.signalCode === null) throw new Error(`${id} is already running`);
-    const child = spawn(process.execPath, [vstordPath, '--config', this.configPath, '--node', id, '--log-level', this.logLevel, ...extraArgs], {
+    const child = spawn(process.execPath, [...profilingArgs(), vstordPath, '--config', this.configPath, '--node', id, '--log-level', this.logLevel, ...extraArgs], {
       cwd: this.directory, stdio: ['ignore', 'pipe', 'pipe'],
     });
     node.process = child;
