@@ -4,6 +4,7 @@
 // that is not among the configured endpoints, which gets a channel too (a bounded number
 // of them, the oldest closed first).
 import * as grpc from '@grpc/grpc-js';
+import { SessionChannel } from './client-session.ts';
 import { ClusterClient, KVClient, VDisksClient } from './proto.ts';
 
 export interface Endpoint {
@@ -12,6 +13,8 @@ export interface Endpoint {
   kv: KVClient;
   cluster: ClusterClient;
   vdisks: VDisksClient;
+  /** KV calls over one stream (rpc/client-session.ts). */
+  session: SessionChannel;
 }
 
 /** The most channels kept for addresses learnt from leader hints. */
@@ -77,10 +80,12 @@ export class EndpointPool {
 
   private open(address: string): Endpoint {
     const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), this.channelOptions);
+    const kv = new KVClient(address, grpc.credentials.createInsecure(), { channelOverride: channel });
     return {
       address,
       channel,
-      kv: new KVClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
+      kv,
+      session: new SessionChannel(kv),
       cluster: new ClusterClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
       vdisks: new VDisksClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
     };
@@ -89,5 +94,6 @@ export class EndpointPool {
 
 /** The client objects share the channel; closing it closes them. */
 function closeEndpoint(endpoint: Endpoint): void {
+  endpoint.session.close();
   endpoint.channel.close();
 }

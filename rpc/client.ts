@@ -176,8 +176,8 @@ export class VstorClient {
 
   range(options: RangeOptions): Promise<RangeResponse__Output> {
     const request = rangeRequestToWire(options);
-    return this.call<RangeResponse__Output>('Range', (endpoint, metadata, callOptions, callback) =>
-      endpoint.kv.Range(request, metadata, callOptions, callback));
+    return this.call<RangeResponse__Output>('Range', (endpoint, _metadata, callOptions, callback) =>
+      endpoint.session.call('range', request, callOptions.deadline as number, callback));
   }
 
   /** Every key that starts with `prefix` (every key for ""). */
@@ -187,21 +187,21 @@ export class VstorClient {
 
   put(key: Bytes, value: Bytes, options: { prevKv?: boolean } = {}): Promise<PutResponse__Output> {
     const request = { key: toBytes(key), value: toBytes(value), prevKv: options.prevKv === true };
-    return this.write<PutResponse__Output>('Put', (identity) => (endpoint, metadata, callOptions, callback) =>
-      endpoint.kv.Put({ ...request, ...identity }, metadata, callOptions, callback));
+    return this.write<PutResponse__Output>('Put', (identity) => (endpoint, _metadata, callOptions, callback) =>
+      endpoint.session.call('put', { ...request, ...identity }, callOptions.deadline as number, callback));
   }
 
   /** Deletes `key`, or the keys of a range or prefix. */
   delete(key: Bytes, options: Omit<KeySelector, 'key'> & { prevKv?: boolean } = {}): Promise<DeleteRangeResponse__Output> {
     const request = { ...keyRangeToWire({ ...options, key }), prevKv: options.prevKv === true };
-    return this.write<DeleteRangeResponse__Output>('DeleteRange', (identity) => (endpoint, metadata, callOptions, callback) =>
-      endpoint.kv.DeleteRange({ ...request, ...identity }, metadata, callOptions, callback));
+    return this.write<DeleteRangeResponse__Output>('DeleteRange', (identity) => (endpoint, _metadata, callOptions, callback) =>
+      endpoint.session.call('deleteRange', { ...request, ...identity }, callOptions.deadline as number, callback));
   }
 
   txn(options: TxnOptions): Promise<TxnResponse__Output> {
     const request = txnToWire(options);
-    return this.write<TxnResponse__Output>('Txn', (identity) => (endpoint, metadata, callOptions, callback) =>
-      endpoint.kv.Txn({ ...request, ...identity }, metadata, callOptions, callback));
+    return this.write<TxnResponse__Output>('Txn', (identity) => (endpoint, _metadata, callOptions, callback) =>
+      endpoint.session.call('txn', { ...request, ...identity }, callOptions.deadline as number, callback));
   }
 
   /**

@@ -106,6 +106,36 @@ export type ErrorStatus = Pick<StatusObject, 'code' | 'details' | 'metadata'>;
  * next.
  */
 export function toErrorStatus(error: unknown, leader?: LeaderHint): ErrorStatus {
+  const described = describeError(error, leader);
+  const metadata = trailersOf(described);
+  return { code: described.grpcCode, details: described.message, metadata };
+}
+
+/** The trailers a vstor server adds to a failed call. */
+function trailersOf(described: Pick<ErrorDescription, 'vstorCode' | 'retryable' | 'leader'>): Metadata {
+  const metadata = new Metadata();
+  metadata.set(errorMetadataKeys.code, described.vstorCode);
+  metadata.set(errorMetadataKeys.retryable, String(described.retryable));
+  if (described.leader !== undefined) {
+    metadata.set(errorMetadataKeys.leaderId, String(described.leader.leaderId));
+    if (described.leader.leaderAddress !== undefined) metadata.set(errorMetadataKeys.leaderAddress, described.leader.leaderAddress);
+  }
+  return metadata;
+}
+
+/** What a server answers for an error, before it is framed as a unary call's status and
+ * trailers (toErrorStatus) or as a Session answer (rpc/kv-session.ts). */
+export interface ErrorDescription {
+  grpcCode: status;
+  message: string;
+  vstorCode: VstorErrorCode;
+  retryable: boolean;
+  /** Only for NOT_LEADER, when the leader is known. */
+  leader: LeaderHint | undefined;
+}
+
+/** See toErrorStatus. */
+export function describeError(error: unknown, leader?: LeaderHint): ErrorDescription {
   let code: VstorErrorCode = 'INTERNAL';
   let details: string;
   if (isCodedError(error) && isVstorErrorCode(error.code)) {
@@ -116,18 +146,31 @@ export function toErrorStatus(error: unknown, leader?: LeaderHint): ErrorStatus 
   } else {
     details = error instanceof Error ? error.message : String(error);
   }
-  const metadata = new Metadata();
-  metadata.set(errorMetadataKeys.code, code);
   // A VstorError may know better than its code's default (an oversized request is
   // RESOURCE_EXHAUSTED, but no retry makes it smaller).
   const retryable = error instanceof VstorError && error.code === code ? error.retryable : retryableCodes.has(code);
-  metadata.set(errorMetadataKeys.retryable, String(retryable));
   const hint = leader ?? (error instanceof VstorError ? error.leader : undefined);
-  if (code === 'NOT_LEADER' && hint !== undefined && hint.leaderId > 0) {
-    metadata.set(errorMetadataKeys.leaderId, String(hint.leaderId));
-    if (hint.leaderAddress !== undefined) metadata.set(errorMetadataKeys.leaderAddress, hint.leaderAddress);
-  }
-  return { code: grpcStatusByCode[code], details: details === '' ? code : details, metadata };
+  return {
+    grpcCode: grpcStatusByCode[code],
+    message: details === '' ? code : details,
+    vstorCode: code,
+    retryable,
+    leader: code === 'NOT_LEADER' && hint !== undefined && hint.leaderId > 0 ? hint : undefined,
+  };
+}
+
+/**
+ * The error a client hands on for a Session call that failed: shaped as grpc-js shapes a
+ * failed unary call (code, details, trailers), so that fromServiceError and the retry
+ * rules treat both framings alike.
+ */
+export function sessionCallError(described: Omit<ErrorDescription, 'grpcCode'> & { grpcCode: number }): ServiceError {
+  const metadata = trailersOf(described);
+  const error = new Error(`${described.grpcCode} ${status[described.grpcCode] ?? ''}: ${described.message}`) as ServiceError;
+  error.code = described.grpcCode;
+  error.details = described.message;
+  error.metadata = metadata;
+  return error;
 }
 
 function firstString(metadata: Metadata | undefined, key: string): string | undefined {

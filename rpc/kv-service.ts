@@ -2,7 +2,8 @@
 // (rpc/kv-requests.ts), asks the node, and answers in the wire's shapes
 // (rpc/kv-responses.ts). Writes go through node.write, which Raft routes to the leader and
 // applies at most once per (client_id, sequence); reads are linearizable unless the client
-// asks for a serializable one; Watch streams a model watcher (rpc/watch-stream.ts).
+// asks for a serializable one; Watch streams a model watcher (rpc/watch-stream.ts);
+// Session carries the four unary calls over one stream (rpc/kv-session.ts).
 import type { KVHandlers } from '../proto/gen/vstor/v1/KV.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
 import { defaultModelConfig } from '../storage-engine/model/index.ts';
@@ -16,6 +17,8 @@ import type { ClusterNode } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
 import { CallRecorder } from './observer.ts';
 import { checkRequestSize } from './request-limit.ts';
+import type { SessionCall, SessionWork } from './kv-session.ts';
+import { KvSession } from './kv-session.ts';
 import type { WatchCall } from './watch-stream.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -34,9 +37,20 @@ export interface KvServiceOptions {
    * whose watcher the model ended lives on until its client reads the error, so the
    * streams are bounded too. Default: the model's watchersMax. */
   watchStreamsMax?: number;
+  /** The most calls of one Session stream in flight at once (see rpc/kv-session.ts).
+   * Default 1024. */
+  sessionCallsMax?: number;
 }
 
+export const SESSION_CALLS_MAX_DEFAULT = 1024;
+
 const servicePrefix = 'vstor.v1.KV/';
+const methodNames: Readonly<Record<keyof SessionWork, string>> = {
+  range: `${servicePrefix}Range`,
+  put: `${servicePrefix}Put`,
+  deleteRange: `${servicePrefix}DeleteRange`,
+  txn: `${servicePrefix}Txn`,
+};
 
 export class KvService {
   readonly handlers: KVHandlers;
@@ -47,6 +61,9 @@ export class KvService {
   private readonly watchProgressIntervalMs: number;
   private readonly watchStreamsMax: number;
   private readonly watches = new Set<WatchStream>();
+  private readonly sessions = new Set<KvSession>();
+  private readonly sessionCallsMax: number;
+  private readonly work: SessionWork;
   private closed = false;
 
   constructor(options: KvServiceOptions) {
@@ -56,40 +73,55 @@ export class KvService {
     this.rangeResponseBytesMax = options.rangeResponseBytesMax ?? 4 * 1024 * 1024;
     this.watchProgressIntervalMs = options.watchProgressIntervalMs ?? 60_000;
     this.watchStreamsMax = options.watchStreamsMax ?? this.limits.watchersMax;
+    this.sessionCallsMax = options.sessionCallsMax ?? SESSION_CALLS_MAX_DEFAULT;
     // The daemon validates its config at start-up; a bad limit here is a bug.
     assert(Number.isSafeInteger(this.rangeResponseBytesMax) && this.rangeResponseBytesMax > 0, 'rangeResponseBytesMax must be a positive integer');
     assert(Number.isSafeInteger(this.watchProgressIntervalMs) && this.watchProgressIntervalMs > 0, 'watchProgressIntervalMs must be a positive integer');
     assert(Number.isSafeInteger(this.watchStreamsMax) && this.watchStreamsMax > 0, 'watchStreamsMax must be a positive integer');
+    assert(Number.isSafeInteger(this.sessionCallsMax) && this.sessionCallsMax > 0, 'sessionCallsMax must be a positive integer');
 
     const node = this.node;
     const limits = this.limits;
     const observe = (operation: 'range' | 'put' | 'delete' | 'txn'): void => this.observer?.kvOperation(operation);
-    this.handlers = {
-      Range: serveUnary(`${servicePrefix}Range`, this.observer, async (wire) => {
+    // What each call does, whichever framing carried it (a unary call or a Session).
+    const work: SessionWork = {
+      range: async (wire) => {
         const read = readRequestFromWire(wire, limits);
         if (!read.serializable) await node.readBarrier();
         const response = await node.range(read.range);
         checkRevision(read.revision, response.header.revision);
         observe('range');
         return rangeResponseToWire(responseHeader(node, response.header.revision), response, this.rangeResponseBytesMax);
-      }),
-      Put: serveUnary(`${servicePrefix}Put`, this.observer, async (wire) => {
+      },
+      put: async (wire) => {
         const response = putResponseToWire(node, await node.write(putFromWire(wire, limits)));
         observe('put');
         return response;
-      }),
-      DeleteRange: serveUnary(`${servicePrefix}DeleteRange`, this.observer, async (wire) => {
+      },
+      deleteRange: async (wire) => {
         const response = deleteRangeResponseToWire(node, await node.write(deleteRangeFromWire(wire, limits)));
         observe('delete');
         return response;
-      }),
-      Txn: serveUnary(`${servicePrefix}Txn`, this.observer, async (wire) => {
+      },
+      txn: async (wire) => {
         const response = txnResponseToWire(node, await node.write(txnFromWire(wire, limits)));
         observe('txn');
         return response;
-      }),
-      Watch: (call) => this.watch(call),
+      },
     };
+    this.work = work;
+    this.handlers = {
+      Range: serveUnary(methodNames.range, this.observer, work.range),
+      Put: serveUnary(methodNames.put, this.observer, work.put),
+      DeleteRange: serveUnary(methodNames.deleteRange, this.observer, work.deleteRange),
+      Txn: serveUnary(methodNames.txn, this.observer, work.txn),
+      Watch: (call) => this.watch(call),
+      Session: (call) => this.session(call),
+    };
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
   }
 
   get watchCount(): number {
@@ -97,12 +129,30 @@ export class KvService {
   }
 
   /** Ends every watch with UNAVAILABLE (the client resumes elsewhere) and refuses new
-   * ones, so that a server's graceful shutdown is not held up by streams that never end
-   * on their own. Unary calls are still served until the server stops. Safe twice. */
+   * ones, and ends every session once its calls in flight are answered, so that a
+   * server's graceful shutdown is not held up by streams that never end on their own.
+   * Unary calls are still served until the server stops. Safe twice. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const watch of this.watches) watch.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; watch again from the next revision'));
+    for (const session of this.sessions) session.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
+  }
+
+  private session(call: SessionCall): void {
+    const recorder = new CallRecorder(this.observer, `${servicePrefix}Session`, true);
+    if (this.closed) {
+      const errorStatus = errorStatusOf(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
+      call.emit('error', errorStatus);
+      recorder.finish(errorStatus.code);
+      return;
+    }
+    const session = new KvSession(call, { work: this.work, callsMax: this.sessionCallsMax, observer: this.observer, methodNames, sessionMethodName: `${servicePrefix}Session` });
+    this.sessions.add(session);
+    void session.run().then((code) => {
+      this.sessions.delete(session);
+      recorder.finish(code);
+    });
   }
 
   private watch(call: WatchCall): void {

@@ -45,6 +45,8 @@ export interface PublicServiceOptions {
   rangeResponseBytesMax?: number;
   watchProgressIntervalMs?: number;
   watchStreamsMax?: number;
+  /** See KvServiceOptions. */
+  sessionCallsMax?: number;
   /** See ClusterServiceOptions. */
   relayTimeoutMs?: number;
   /** The daemon's vDisk operations and their limits: with them, vstor.v1.VDisks is
@@ -76,6 +78,7 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
     rangeResponseBytesMax: options.rangeResponseBytesMax,
     watchProgressIntervalMs: options.watchProgressIntervalMs,
     watchStreamsMax: options.watchStreamsMax,
+    sessionCallsMax: options.sessionCallsMax,
   });
   const cluster = new ClusterService({
     node: options.node,

@@ -25,6 +25,9 @@ import type { RangeResponse as _vstor_v1_RangeResponse, RangeResponse__Output as
 import type { RequestOp as _vstor_v1_RequestOp, RequestOp__Output as _vstor_v1_RequestOp__Output } from './vstor/v1/RequestOp.ts';
 import type { ResponseHeader as _vstor_v1_ResponseHeader, ResponseHeader__Output as _vstor_v1_ResponseHeader__Output } from './vstor/v1/ResponseHeader.ts';
 import type { ResponseOp as _vstor_v1_ResponseOp, ResponseOp__Output as _vstor_v1_ResponseOp__Output } from './vstor/v1/ResponseOp.ts';
+import type { SessionError as _vstor_v1_SessionError, SessionError__Output as _vstor_v1_SessionError__Output } from './vstor/v1/SessionError.ts';
+import type { SessionRequest as _vstor_v1_SessionRequest, SessionRequest__Output as _vstor_v1_SessionRequest__Output } from './vstor/v1/SessionRequest.ts';
+import type { SessionResponse as _vstor_v1_SessionResponse, SessionResponse__Output as _vstor_v1_SessionResponse__Output } from './vstor/v1/SessionResponse.ts';
 import type { StatusRequest as _vstor_v1_StatusRequest, StatusRequest__Output as _vstor_v1_StatusRequest__Output } from './vstor/v1/StatusRequest.ts';
 import type { StatusResponse as _vstor_v1_StatusResponse, StatusResponse__Output as _vstor_v1_StatusResponse__Output } from './vstor/v1/StatusResponse.ts';
 import type { TransferLeadershipRequest as _vstor_v1_TransferLeadershipRequest, TransferLeadershipRequest__Output as _vstor_v1_TransferLeadershipRequest__Output } from './vstor/v1/TransferLeadershipRequest.ts';
@@ -67,6 +70,9 @@ export interface ProtoGrpcType {
       ResponseHeader: MessageTypeDefinition<_vstor_v1_ResponseHeader, _vstor_v1_ResponseHeader__Output>
       ResponseOp: MessageTypeDefinition<_vstor_v1_ResponseOp, _vstor_v1_ResponseOp__Output>
       Role: EnumTypeDefinition
+      SessionError: MessageTypeDefinition<_vstor_v1_SessionError, _vstor_v1_SessionError__Output>
+      SessionRequest: MessageTypeDefinition<_vstor_v1_SessionRequest, _vstor_v1_SessionRequest__Output>
+      SessionResponse: MessageTypeDefinition<_vstor_v1_SessionResponse, _vstor_v1_SessionResponse__Output>
       StatusRequest: MessageTypeDefinition<_vstor_v1_StatusRequest, _vstor_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_vstor_v1_StatusResponse, _vstor_v1_StatusResponse__Output>
       TransferLeadershipRequest: MessageTypeDefinition<_vstor_v1_TransferLeadershipRequest, _vstor_v1_TransferLeadershipRequest__Output>

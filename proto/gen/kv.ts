@@ -14,6 +14,9 @@ import type { RangeResponse as _vstor_v1_RangeResponse, RangeResponse__Output as
 import type { RequestOp as _vstor_v1_RequestOp, RequestOp__Output as _vstor_v1_RequestOp__Output } from './vstor/v1/RequestOp.ts';
 import type { ResponseHeader as _vstor_v1_ResponseHeader, ResponseHeader__Output as _vstor_v1_ResponseHeader__Output } from './vstor/v1/ResponseHeader.ts';
 import type { ResponseOp as _vstor_v1_ResponseOp, ResponseOp__Output as _vstor_v1_ResponseOp__Output } from './vstor/v1/ResponseOp.ts';
+import type { SessionError as _vstor_v1_SessionError, SessionError__Output as _vstor_v1_SessionError__Output } from './vstor/v1/SessionError.ts';
+import type { SessionRequest as _vstor_v1_SessionRequest, SessionRequest__Output as _vstor_v1_SessionRequest__Output } from './vstor/v1/SessionRequest.ts';
+import type { SessionResponse as _vstor_v1_SessionResponse, SessionResponse__Output as _vstor_v1_SessionResponse__Output } from './vstor/v1/SessionResponse.ts';
 import type { TxnRequest as _vstor_v1_TxnRequest, TxnRequest__Output as _vstor_v1_TxnRequest__Output } from './vstor/v1/TxnRequest.ts';
 import type { TxnResponse as _vstor_v1_TxnResponse, TxnResponse__Output as _vstor_v1_TxnResponse__Output } from './vstor/v1/TxnResponse.ts';
 import type { WatchRequest as _vstor_v1_WatchRequest, WatchRequest__Output as _vstor_v1_WatchRequest__Output } from './vstor/v1/WatchRequest.ts';
@@ -39,6 +42,9 @@ export interface ProtoGrpcType {
       RequestOp: MessageTypeDefinition<_vstor_v1_RequestOp, _vstor_v1_RequestOp__Output>
       ResponseHeader: MessageTypeDefinition<_vstor_v1_ResponseHeader, _vstor_v1_ResponseHeader__Output>
       ResponseOp: MessageTypeDefinition<_vstor_v1_ResponseOp, _vstor_v1_ResponseOp__Output>
+      SessionError: MessageTypeDefinition<_vstor_v1_SessionError, _vstor_v1_SessionError__Output>
+      SessionRequest: MessageTypeDefinition<_vstor_v1_SessionRequest, _vstor_v1_SessionRequest__Output>
+      SessionResponse: MessageTypeDefinition<_vstor_v1_SessionResponse, _vstor_v1_SessionResponse__Output>
       TxnRequest: MessageTypeDefinition<_vstor_v1_TxnRequest, _vstor_v1_TxnRequest__Output>
       TxnResponse: MessageTypeDefinition<_vstor_v1_TxnResponse, _vstor_v1_TxnResponse__Output>
       WatchRequest: MessageTypeDefinition<_vstor_v1_WatchRequest, _vstor_v1_WatchRequest__Output>

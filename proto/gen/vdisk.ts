@@ -42,6 +42,9 @@ import type { ResponseHeader as _vstor_v1_ResponseHeader, ResponseHeader__Output
 import type { ResponseOp as _vstor_v1_ResponseOp, ResponseOp__Output as _vstor_v1_ResponseOp__Output } from './vstor/v1/ResponseOp.ts';
 import type { RollbackRequest as _vstor_v1_RollbackRequest, RollbackRequest__Output as _vstor_v1_RollbackRequest__Output } from './vstor/v1/RollbackRequest.ts';
 import type { RollbackResponse as _vstor_v1_RollbackResponse, RollbackResponse__Output as _vstor_v1_RollbackResponse__Output } from './vstor/v1/RollbackResponse.ts';
+import type { SessionError as _vstor_v1_SessionError, SessionError__Output as _vstor_v1_SessionError__Output } from './vstor/v1/SessionError.ts';
+import type { SessionRequest as _vstor_v1_SessionRequest, SessionRequest__Output as _vstor_v1_SessionRequest__Output } from './vstor/v1/SessionRequest.ts';
+import type { SessionResponse as _vstor_v1_SessionResponse, SessionResponse__Output as _vstor_v1_SessionResponse__Output } from './vstor/v1/SessionResponse.ts';
 import type { TxnRequest as _vstor_v1_TxnRequest, TxnRequest__Output as _vstor_v1_TxnRequest__Output } from './vstor/v1/TxnRequest.ts';
 import type { TxnResponse as _vstor_v1_TxnResponse, TxnResponse__Output as _vstor_v1_TxnResponse__Output } from './vstor/v1/TxnResponse.ts';
 import type { VDisk as _vstor_v1_VDisk, VDisk__Output as _vstor_v1_VDisk__Output } from './vstor/v1/VDisk.ts';
@@ -107,6 +110,9 @@ export interface ProtoGrpcType {
       ResponseOp: MessageTypeDefinition<_vstor_v1_ResponseOp, _vstor_v1_ResponseOp__Output>
       RollbackRequest: MessageTypeDefinition<_vstor_v1_RollbackRequest, _vstor_v1_RollbackRequest__Output>
       RollbackResponse: MessageTypeDefinition<_vstor_v1_RollbackResponse, _vstor_v1_RollbackResponse__Output>
+      SessionError: MessageTypeDefinition<_vstor_v1_SessionError, _vstor_v1_SessionError__Output>
+      SessionRequest: MessageTypeDefinition<_vstor_v1_SessionRequest, _vstor_v1_SessionRequest__Output>
+      SessionResponse: MessageTypeDefinition<_vstor_v1_SessionResponse, _vstor_v1_SessionResponse__Output>
       TxnRequest: MessageTypeDefinition<_vstor_v1_TxnRequest, _vstor_v1_TxnRequest__Output>
       TxnResponse: MessageTypeDefinition<_vstor_v1_TxnResponse, _vstor_v1_TxnResponse__Output>
       VDisk: MessageTypeDefinition<_vstor_v1_VDisk, _vstor_v1_VDisk__Output>

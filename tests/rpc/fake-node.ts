@@ -63,9 +63,10 @@ export class FakeNode implements ClusterNode {
   /**
    * Called with each write before it is applied; it may throw to refuse the write, or
    * return 'fail-after-apply' to apply it and then fail the call (the answer was lost),
-   * or 'hang-after-apply' to apply it and never answer.
+   * or 'hang-after-apply' to apply it and never answer, or a promise to apply it and answer
+   * once the promise resolves.
    */
-  onWrite: (request: WriteRequest) => void | 'fail-after-apply' | 'hang-after-apply' = () => {};
+  onWrite: (request: WriteRequest) => void | 'fail-after-apply' | 'hang-after-apply' | Promise<void> = () => {};
   /** Makes membership calls fail, e.g. with NOT_LEADER. */
   membershipError: VstorError | undefined;
 
@@ -121,6 +122,7 @@ export class FakeNode implements ClusterNode {
     const response = await this.shared.apply(request);
     if (outcome === 'fail-after-apply') throw new VstorError('UNAVAILABLE', `${this.name} lost the answer`);
     if (outcome === 'hang-after-apply') return new Promise<never>(() => {});
+    if (outcome instanceof Promise) await outcome;
     return response;
   }
 
