@@ -3,8 +3,10 @@
 // applyMany per Ready, results handed to `decided` before the batch is written). It reports
 // the CPU time of this process per applied put (user + system, every thread: the event
 // loop, LevelDB's thread pool and its compaction), the wall time, and how many LevelDB
-// operations the model's batches hold per put. On a machine shared with other work the CPU
-// time per put is the figure to compare; wall time moves with the load.
+// operations the model's batches hold per put. The CPU time is also given for the main
+// thread alone (the model's JS), which LevelDB's background compaction does not blur. On a
+// machine shared with other work the CPU time per put is the figure to compare; wall time
+// moves with the load.
 //
 // Each batch size gets its own database, warmed up untimed until the watch history is full
 // and every client has a session, so that the timed rounds see the steady state of a busy
@@ -17,7 +19,7 @@
 //  [--profile out.cpuprofile] [--json]`
 
 import { ClassicLevel } from 'classic-level';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -60,13 +62,25 @@ const clientsMax = options.evict ? clientCount : 10_000;
 
 interface RoundResult {
   cpuUsPerPut: number;
+  /** The part of cpuUsPerPut spent on the main thread (JS); the rest is LevelDB's threads. */
+  mainThreadCpuUsPerPut: number;
   wallUsPerPut: number;
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** The CPU time of this process's main thread so far, in µs (Linux, 10 ms resolution). */
+function mainThreadCpuUs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 interface SizeResult {
   batchEntries: number;
   rounds: RoundResult[];
   cpuUsPerPut: number;
+  mainThreadCpuUsPerPut: number;
   wallUsPerPut: number;
   levelOperationsPerPut: number;
 }
@@ -172,12 +186,14 @@ async function measureSize(batchEntries: number, session: Session | undefined): 
     if (session !== undefined) await session.post('Profiler.start');
     for (let round = 0; round < roundCount; round++) {
       const batches = takeBatches(source, putCount, batchEntries);
+      const mainBefore = mainThreadCpuUs();
       const cpuBefore = process.cpuUsage();
       const wallBefore = process.hrtime.bigint();
       await applyAll(model, batches);
       const wallUs = Number(process.hrtime.bigint() - wallBefore) / 1000;
       const cpu = process.cpuUsage(cpuBefore);
-      rounds.push({ cpuUsPerPut: (cpu.user + cpu.system) / putCount, wallUsPerPut: wallUs / putCount });
+      const mainUs = mainThreadCpuUs() - mainBefore;
+      rounds.push({ cpuUsPerPut: (cpu.user + cpu.system) / putCount, mainThreadCpuUsPerPut: mainUs / putCount, wallUsPerPut: wallUs / putCount });
     }
     if (session !== undefined && options.profile !== undefined) {
       const { profile } = await session.post('Profiler.stop');
@@ -188,6 +204,7 @@ async function measureSize(batchEntries: number, session: Session | undefined): 
       batchEntries,
       rounds,
       cpuUsPerPut: median(rounds.map((round) => round.cpuUsPerPut)),
+      mainThreadCpuUsPerPut: median(rounds.map((round) => round.mainThreadCpuUsPerPut)),
       wallUsPerPut: median(rounds.map((round) => round.wallUsPerPut)),
       levelOperationsPerPut: (counting.operationCount - operationsBefore) / (putCount * roundCount),
     };
@@ -216,7 +233,8 @@ for (const batchEntries of batchSizes) {
   if (!options.json) {
     const rounds = result.rounds.map((round) => round.cpuUsPerPut.toFixed(1)).join(' ');
     console.log(
-      `batch ${String(batchEntries).padStart(4)}: ${result.cpuUsPerPut.toFixed(1)} µs CPU/put (rounds ${rounds}), ` +
+      `batch ${String(batchEntries).padStart(4)}: ${result.cpuUsPerPut.toFixed(1)} µs CPU/put (rounds ${rounds}; ` +
+        `main thread ${result.mainThreadCpuUsPerPut.toFixed(1)}), ` +
         `${result.wallUsPerPut.toFixed(1)} µs wall/put, ${result.levelOperationsPerPut.toFixed(2)} LevelDB ops/put`,
     );
   }
