@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { encodeWriteRequest } from '../storage-engine/model/codec.ts';
 import type { ModelEntryInput } from '../storage-engine/model/kv-state-machine.ts';
 import { KvStateMachine } from '../storage-engine/model/kv-state-machine.ts';
-import type { ModelBatchOperation, ModelDatabase, ModelIterator, ModelKeyIterator, ModelRangeOptions } from '../storage-engine/model/model-database.ts';
+import type { ModelBatchOperation, ModelChainedBatch, ModelDatabase, ModelIterator, ModelKeyIterator, ModelRangeOptions } from '../storage-engine/model/model-database.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -103,9 +103,26 @@ class CountingDatabase implements ModelDatabase {
     return this.inner.getMany(keys);
   }
 
-  batch(operations: ModelBatchOperation[], batchOptions?: { sync?: boolean }): Promise<void> {
-    this.operationCount += operations.length;
-    return this.inner.batch(operations, batchOptions ?? {});
+  batch(operations: ModelBatchOperation[], batchOptions?: { sync?: boolean }): Promise<void>;
+  batch(): ModelChainedBatch;
+  batch(operations?: ModelBatchOperation[], batchOptions?: { sync?: boolean }): Promise<void> | ModelChainedBatch {
+    if (operations !== undefined) {
+      this.operationCount += operations.length;
+      return this.inner.batch(operations, batchOptions ?? {});
+    }
+    const chained = this.inner.batch();
+    return {
+      put: (key: Uint8Array, value: Uint8Array) => {
+        this.operationCount++;
+        return chained.put(key, value);
+      },
+      del: (key: Uint8Array) => {
+        this.operationCount++;
+        return chained.del(key);
+      },
+      write: (writeOptions?: { sync?: boolean }) => chained.write(writeOptions ?? {}),
+      close: () => chained.close(),
+    };
   }
 
   iterator(rangeOptions: ModelRangeOptions): ModelIterator {

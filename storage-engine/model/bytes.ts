@@ -50,6 +50,21 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return result;
 }
 
+/** How many bytes ByteWriter.varint() writes for `value`. */
+export function varintBytes(value: number): number {
+  let bytes = 1;
+  while (value >= 0x80) {
+    value = Math.floor(value / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** How many bytes ByteWriter.bytes() writes for `length` bytes. */
+export function lengthPrefixedBytes(length: number): number {
+  return varintBytes(length) + length;
+}
+
 export class ByteWriter {
   private buffer: Uint8Array;
   private length = 0;
@@ -71,7 +86,7 @@ export class ByteWriter {
 
   varint(value: number): this {
     assert(Number.isSafeInteger(value) && value >= 0, () => `varint out of range: ${value}`);
-    this.reserve(8);
+    this.reserve(varintBytes(value));
     while (value >= 0x80) {
       this.buffer[this.length++] = (value % 0x80) | 0x80;
       value = Math.floor(value / 0x80);
@@ -113,9 +128,12 @@ export class ByteWriter {
     return this;
   }
 
-  /** The bytes written so far, as a copy that later writes do not change. */
+  /**
+   * The bytes written so far, which later writes do not change: a copy, or the buffer itself
+   * when the writer was sized exactly (a later write would grow into a new buffer).
+   */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.length);
+    return this.length === this.buffer.length ? this.buffer : this.buffer.slice(0, this.length);
   }
 
   private reserve(bytes: number): void {

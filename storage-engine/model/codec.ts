@@ -8,7 +8,7 @@
 // are INVALID_ARGUMENT errors naming the field, and a decoded request is validated against the
 // limits like one that arrives through the public API.
 
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteReader, ByteWriter, lengthPrefixedBytes, varintBytes } from './bytes.ts';
 import type {
   Compare,
   CompareResult,
@@ -188,6 +188,17 @@ function readCompare(reader: ByteReader, field: string, config: ModelConfig): Co
     default:
       throw reader.malformed(`${field}.target`, `unknown compare target ${targetKind}`);
   }
+}
+
+/** How many bytes writeKeyValue() writes. */
+export function keyValueBytes(keyValue: KeyValue): number {
+  return (
+    lengthPrefixedBytes(keyValue.key.length) +
+    lengthPrefixedBytes(keyValue.value.length) +
+    varintBytes(keyValue.createRevision) +
+    varintBytes(keyValue.modRevision) +
+    varintBytes(keyValue.version)
+  );
 }
 
 export function writeKeyValue(writer: ByteWriter, keyValue: KeyValue): void {

@@ -4,7 +4,7 @@
 // (revision, subIndex) names one event, and positions only grow.
 
 import { ByteReader, ByteWriter } from './bytes.ts';
-import { readKeyValue, writeKeyValue } from './codec.ts';
+import { keyValueBytes, readKeyValue, writeKeyValue } from './codec.ts';
 import type { KeyValue } from './commands.ts';
 import type { ModelConfig } from './config.ts';
 
@@ -30,7 +30,8 @@ export function comparePositions(left: EventPosition, right: EventPosition): num
 const EventKind = { put: 1, delete: 2 } as const;
 
 export function encodeEvent(event: WatchEvent): Uint8Array {
-  const writer = new ByteWriter();
+  // Sized exactly: the writer neither grows nor copies its bytes out.
+  const writer = new ByteWriter(2 + keyValueBytes(event.kv) + (event.prevKv === undefined ? 0 : keyValueBytes(event.prevKv)));
   writer.uint8(EventKind[event.type]);
   writeKeyValue(writer, event.kv);
   writer.uint8(event.prevKv === undefined ? 0 : 1);

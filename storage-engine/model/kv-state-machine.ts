@@ -33,7 +33,7 @@ import { EventHistoryIndex } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
 import { generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
-import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
+import type { ModelBatchOperation, ModelChainedBatch, ModelDatabase } from './model-database.ts';
 import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
 import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
 import { ModelSnapshot } from './model-snapshot.ts';
@@ -491,7 +491,7 @@ export class KvStateMachine {
    */
   private async write(operations: ModelBatchOperation[], onCommitted: () => void, sync = false): Promise<void> {
     assert(this.writeInFlight === undefined, 'two model batches in flight');
-    const written = this.db.batch(operations, sync ? { sync: true } : {});
+    const written = writeChained(this.db.batch(), operations, sync);
     this.writeInFlight = written;
     try {
       await written;
@@ -568,6 +568,21 @@ function keysRead(command: WriteCommand): Uint8Array[] {
         ...[...command.success, ...command.failure].flatMap((operation) => (operation.type === 'put' ? [operation.key] : [])),
       ];
   }
+}
+
+/** Writes `operations` through a chained batch, which costs LevelDB a third less than an
+ * array batch of the same operations (model-database.ts). */
+async function writeChained(batch: ModelChainedBatch, operations: readonly ModelBatchOperation[], sync: boolean): Promise<void> {
+  try {
+    for (const operation of operations) {
+      if (operation.type === 'put') batch.put(operation.key, operation.value);
+      else batch.del(operation.key);
+    }
+  } catch (error) {
+    await batch.close();
+    throw error;
+  }
+  await batch.write(sync ? { sync: true } : {});
 }
 
 function checkEntry(field: string, index: number, entryBytes: Uint8Array): void {

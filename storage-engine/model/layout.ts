@@ -90,12 +90,21 @@ export function stateKey(generation: number): Uint8Array {
 }
 
 export function eventKey(generation: number, revision: number, subIndex: number): Uint8Array {
-  const suffix = new Uint8Array(EVENT_SUFFIX_BYTES);
-  const view = new DataView(suffix.buffer);
-  view.setUint32(0, Math.floor(revision / 0x1_0000_0000));
-  view.setUint32(4, revision % 0x1_0000_0000);
-  view.setUint32(8, subIndex);
-  return sectionKey(generation, Section.events, suffix);
+  const key = new Uint8Array(GENERATION_PREFIX_BYTES + 1 + EVENT_SUFFIX_BYTES);
+  writeGenerationPrefix(key, generation);
+  key[GENERATION_PREFIX_BYTES] = Section.events;
+  const offset = GENERATION_PREFIX_BYTES + 1;
+  writeUint32BigEndian(key, offset, Math.floor(revision / 0x1_0000_0000));
+  writeUint32BigEndian(key, offset + 4, revision % 0x1_0000_0000);
+  writeUint32BigEndian(key, offset + 8, subIndex);
+  return key;
+}
+
+function writeUint32BigEndian(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = (value >>> 16) & 0xff;
+  bytes[offset + 2] = (value >>> 8) & 0xff;
+  bytes[offset + 3] = value & 0xff;
 }
 
 /** The part of a data key after its section byte: a user key, a client id, a position. */

@@ -29,6 +29,21 @@ export interface ModelKeyIterator extends AsyncIterable<Uint8Array> {
 
 export type ModelBatchOperation = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/**
+ * A batch built one operation at a time and written atomically: abstract-level's chained
+ * batch. classic-level hands each operation to LevelDB's native batch as it is added, where
+ * an array batch is first copied and validated in JS and then read back property by
+ * property; a sublevel collects the operations and writes them through its parent.
+ */
+export interface ModelChainedBatch {
+  put(key: Uint8Array, value: Uint8Array): unknown;
+  del(key: Uint8Array): unknown;
+  /** `sync` as for ModelDatabase.batch(). Closes the batch, written or not. */
+  write(options?: { sync?: boolean }): Promise<void>;
+  /** Drops a batch that will not be written. */
+  close(): Promise<void>;
+}
+
 export interface ModelDatabase {
   /** With `passive`, waits for an opening database and fails on a closed one. */
   open(options: { passive: boolean }): Promise<void>;
@@ -37,6 +52,8 @@ export interface ModelDatabase {
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** `sync` asks the backend for an fsync before it resolves (classic-level, rocksdb). */
   batch(operations: ModelBatchOperation[], options?: { sync?: boolean }): Promise<void>;
+  /** An empty chained batch. */
+  batch(): ModelChainedBatch;
   iterator(options: ModelRangeOptions): ModelIterator;
   keys(options: ModelRangeOptions): ModelKeyIterator;
   clear(options: ModelRangeOptions): Promise<void>;

@@ -2,7 +2,7 @@
 // what it reads: the same decoders validate a snapshot from another replica on restore,
 // so an INVALID_ARGUMENT error here means a damaged snapshot or a damaged disk.
 
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteReader, ByteWriter, varintBytes } from './bytes.ts';
 import type { KeyValue } from './commands.ts';
 import type { ModelConfig } from './config.ts';
 import { LAYOUT_VERSION } from './layout.ts';
@@ -66,8 +66,9 @@ export function validateState(reader: ByteReader, state: StateRecord): void {
 
 /** A key's metadata, then its value to the end of the record. */
 export function encodeKeyRecord(keyValue: KeyValue): Uint8Array {
-  const writer = new ByteWriter(24 + keyValue.value.length);
-  writer.varint(keyValue.createRevision).varint(keyValue.modRevision).varint(keyValue.version);
+  const { createRevision, modRevision, version } = keyValue;
+  const writer = new ByteWriter(varintBytes(createRevision) + varintBytes(modRevision) + varintBytes(version) + keyValue.value.length);
+  writer.varint(createRevision).varint(modRevision).varint(version);
   return writer.raw(keyValue.value).finish();
 }
 
