@@ -3,7 +3,8 @@
 // order of the txn's operations, then key order within a range delete). A position
 // (revision, subIndex) names one event, and positions only grow.
 
-import { ByteReader, ByteWriter } from './bytes.ts';
+import { ByteReader, ByteWriter, equalBytes, lengthPrefixedBytes } from './bytes.ts';
+import { assert } from './errors.ts';
 import { keyValueBytes, readKeyValue, writeKeyValue } from './codec.ts';
 import type { KeyValue } from './commands.ts';
 import type { ModelConfig } from './config.ts';
@@ -29,13 +30,22 @@ export function comparePositions(left: EventPosition, right: EventPosition): num
 
 const EventKind = { put: 1, delete: 2 } as const;
 
+/**
+ * kind, kv, then whether there is a prevKv and, if so, all of it but its key: a previous
+ * key-value is always of the event's own key, so the key is stored once.
+ */
 export function encodeEvent(event: WatchEvent): Uint8Array {
+  const { kv, prevKv } = event;
   // Sized exactly: the writer neither grows nor copies its bytes out.
-  const writer = new ByteWriter(2 + keyValueBytes(event.kv) + (event.prevKv === undefined ? 0 : keyValueBytes(event.prevKv)));
+  const prevBytes = prevKv === undefined ? 0 : keyValueBytes(prevKv) - lengthPrefixedBytes(prevKv.key.length);
+  const writer = new ByteWriter(2 + keyValueBytes(kv) + prevBytes);
   writer.uint8(EventKind[event.type]);
-  writeKeyValue(writer, event.kv);
-  writer.uint8(event.prevKv === undefined ? 0 : 1);
-  if (event.prevKv !== undefined) writeKeyValue(writer, event.prevKv);
+  writeKeyValue(writer, kv);
+  writer.uint8(prevKv === undefined ? 0 : 1);
+  if (prevKv !== undefined) {
+    assert(equalBytes(prevKv.key, kv.key), "an event's prevKv is of the event's key");
+    writer.bytes(prevKv.value).varint(prevKv.createRevision).varint(prevKv.modRevision).varint(prevKv.version);
+  }
   return writer.finish();
 }
 
@@ -48,7 +58,15 @@ export function decodeEvent(bytes: Uint8Array, position: EventPosition, config: 
     throw reader.malformed('kv.modRevision', `${kv.modRevision} is not the event's revision ${position.revision}`);
   }
   const event: PositionedEvent = { ...position, type: kind === EventKind.put ? 'put' : 'delete', kv };
-  if (reader.boolean('hasPrevKv')) event.prevKv = readKeyValue(reader, 'prevKv', config);
+  if (reader.boolean('hasPrevKv')) {
+    event.prevKv = {
+      key: kv.key,
+      value: reader.bytes('prevKv.value', config.valueBytesMax),
+      createRevision: reader.varint('prevKv.createRevision'),
+      modRevision: reader.varint('prevKv.modRevision'),
+      version: reader.varint('prevKv.version'),
+    };
+  }
   reader.expectEnd();
   return event;
 }

@@ -39,7 +39,7 @@ import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, vali
 import { ModelSnapshot } from './model-snapshot.ts';
 import { historyOperations, keyOperations, metaOperation, sessionOperations, stateOperation } from './model-writes.ts';
 import type { SessionRecord, StateRecord } from './records.ts';
-import { decodeMeta, decodeState, initialState } from './records.ts';
+import { decodeMeta, decodeState, initialState, sessionResponse } from './records.ts';
 import { writeSnapshotImage } from './restore-image.ts';
 import { SessionTable } from './sessions.ts';
 import type { SnapshotHeader } from './snapshot-stream.ts';
@@ -469,8 +469,12 @@ export class KvStateMachine {
   }
 
   private async lastResponse(batch: ApplyBatch, clientId: string): Promise<WriteResponse> {
-    const bytes = batch.responses.get(clientId) ?? (await this.db.get(sectionKey(this.generation, Section.responses, utf8Bytes(clientId))));
-    assert(bytes !== undefined, () => `client ${clientId} has a session but no response`);
+    let bytes = batch.responses.get(clientId);
+    if (bytes === undefined) {
+      const record = await this.db.get(sectionKey(this.generation, Section.sessions, utf8Bytes(clientId)));
+      assert(record !== undefined, () => `client ${clientId} has a session in memory but none stored`);
+      bytes = sessionResponse(record);
+    }
     return decodeWriteResponse(bytes, this.config);
   }
 

@@ -5,17 +5,23 @@
 //   M                                  meta: layout version, current generation
 //   D gen S                            state: appliedIndex, revision, historyStartRevision
 //   D gen K key                        a key: its revisions, version and value
-//   D gen C clientId                   a client session: last sequence, index it was touched
-//   D gen R clientId                   that session's last response
+//   D gen C clientId                   a client session: last sequence, index it was touched,
+//                                      and the response to that sequence
 //   D gen E revision subIndex          one event of the watch history
 //
 // `gen` is a 4-byte and `revision` an 8-byte big-endian integer, `subIndex` 4 bytes, so
 // that byte order is numeric order and events iterate in revision order.
+//
+// The layout version, in the meta record, names the format of every record (records.ts,
+// events.ts); a database of another version is refused, not read. Version 2 keeps a
+// session and its response in one record (version 1 had a second record for the response,
+// under R) and stores an event's previous value without its key (the event's own key), so
+// that an applied put costs one LevelDB operation fewer.
 
 import { assert } from './errors.ts';
 import { concatBytes } from './bytes.ts';
 
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 const META = 0x4d;
 const DATA = 0x44;
@@ -26,7 +32,6 @@ export const Section = {
   state: 0x53,
   keys: 0x4b,
   sessions: 0x43,
-  responses: 0x52,
   events: 0x45,
 } as const;
 export type Section = (typeof Section)[keyof typeof Section];

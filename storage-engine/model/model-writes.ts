@@ -42,13 +42,10 @@ export function historyOperations(
 export function sessionOperations(generation: number, touch: SessionTouch, responseBytes: Uint8Array): ModelBatchOperation[] {
   const operations: ModelBatchOperation[] = [];
   for (const clientId of touch.evictedClientIds) {
-    const clientKey = utf8Bytes(clientId);
-    operations.push({ type: 'del', key: sectionKey(generation, Section.sessions, clientKey) });
-    operations.push({ type: 'del', key: sectionKey(generation, Section.responses, clientKey) });
+    operations.push({ type: 'del', key: sectionKey(generation, Section.sessions, utf8Bytes(clientId)) });
   }
-  const clientKey = utf8Bytes(touch.clientId);
-  operations.push({ type: 'put', key: sectionKey(generation, Section.sessions, clientKey), value: encodeSession(touch.session) });
-  operations.push({ type: 'put', key: sectionKey(generation, Section.responses, clientKey), value: responseBytes });
+  const key = sectionKey(generation, Section.sessions, utf8Bytes(touch.clientId));
+  operations.push({ type: 'put', key, value: encodeSession(touch.session, responseBytes) });
   return operations;
 }
 

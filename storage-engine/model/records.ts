@@ -5,6 +5,7 @@
 import { ByteReader, ByteWriter, varintBytes } from './bytes.ts';
 import type { KeyValue } from './commands.ts';
 import type { ModelConfig } from './config.ts';
+import { VstorError } from './errors.ts';
 import { LAYOUT_VERSION } from './layout.ts';
 
 export interface MetaRecord {
@@ -19,7 +20,11 @@ export function decodeMeta(bytes: Uint8Array): MetaRecord {
   const reader = new ByteReader(bytes, 'model meta record');
   const layoutVersion = reader.uint8('layoutVersion');
   if (layoutVersion !== LAYOUT_VERSION) {
-    throw reader.malformed('layoutVersion', `${layoutVersion} is not the layout this code knows (${LAYOUT_VERSION})`);
+    throw new VstorError(
+      'UNSUPPORTED_FORMAT',
+      `the model's database has layout version ${layoutVersion}, and this vstor reads only version ${LAYOUT_VERSION}; ` +
+        'it was written by another vstor release: start this node with an empty data directory so that it catches up from its peers',
+    );
   }
   const meta = { generation: reader.varint('generation') };
   reader.expectEnd();
@@ -93,14 +98,29 @@ export interface SessionRecord {
   touchedIndex: number;
 }
 
-export function encodeSession(session: SessionRecord): Uint8Array {
-  return new ByteWriter(16).varint(session.sequence).varint(session.touchedIndex).finish();
+/** The session, then the encoded response to its sequence to the end of the record: one
+ * record, so that applying a write touches one key for its client, not two. */
+export function encodeSession(session: SessionRecord, responseBytes: Uint8Array): Uint8Array {
+  const { sequence, touchedIndex } = session;
+  const writer = new ByteWriter(varintBytes(sequence) + varintBytes(touchedIndex) + responseBytes.length);
+  return writer.varint(sequence).varint(touchedIndex).raw(responseBytes).finish();
 }
 
+/** The session of a session record; its response is not copied out (sessionResponse()). */
 export function decodeSession(bytes: Uint8Array): SessionRecord {
+  return readSession(new ByteReader(bytes, 'session record'));
+}
+
+/** The encoded response a session record keeps, to decode with decodeWriteResponse(). */
+export function sessionResponse(bytes: Uint8Array): Uint8Array {
   const reader = new ByteReader(bytes, 'session record');
+  readSession(reader);
+  return reader.rest();
+}
+
+function readSession(reader: ByteReader): SessionRecord {
   const session = { sequence: reader.varint('sequence'), touchedIndex: reader.varint('touchedIndex') };
-  reader.expectEnd();
   if (session.sequence < 1 || session.touchedIndex < 1) throw reader.malformed('session', 'sequence and index start at 1');
+  if (reader.remainingBytes === 0) throw reader.malformed('response', 'missing');
   return session;
 }

@@ -14,7 +14,7 @@ import { isVstorError, VstorError } from './errors.ts';
 import type { EventPosition } from './events.ts';
 import { decodeEvent } from './events.ts';
 import { EVENT_SUFFIX_BYTES, eventPositionOfSuffix, Section } from './layout.ts';
-import { decodeKeyRecord, decodeSession, validateState } from './records.ts';
+import { decodeKeyRecord, decodeSession, sessionResponse, validateState } from './records.ts';
 import type { SnapshotHeader, SnapshotRecord } from './snapshot-stream.ts';
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -22,7 +22,6 @@ const textDecoder = new TextDecoder('utf-8', { fatal: true });
 export class SnapshotChecker {
   private previousKey: Uint8Array | undefined;
   private readonly sessionClientIds = new Set<string>();
-  private responseCount = 0;
   private eventCount = 0;
   /** The first revision the history must hold events for (revision 1 has none). */
   private readonly firstEventRevision: number;
@@ -48,8 +47,6 @@ export class SnapshotChecker {
         return this.checkKey(suffix, value);
       case Section.sessions:
         return this.checkSession(suffix, value);
-      case Section.responses:
-        return this.checkResponse(suffix, value);
       case Section.events:
         return this.checkEvent(suffix, value);
       default:
@@ -59,9 +56,6 @@ export class SnapshotChecker {
 
   /** Checks what can only be checked once every record has been seen. */
   finish(): void {
-    if (this.responseCount !== this.sessionClientIds.size) {
-      throw malformed(`${this.sessionClientIds.size} sessions but ${this.responseCount} session responses`);
-    }
     if ((this.lastEvent?.revision ?? this.firstEventRevision - 1) !== this.header.revision) {
       throw malformed(`the watch history ends before revision ${this.header.revision}`);
     }
@@ -78,6 +72,7 @@ export class SnapshotChecker {
   private checkSession(clientIdBytes: Uint8Array, value: Uint8Array): void {
     const clientId = this.clientId(clientIdBytes);
     const session = decodeSession(value);
+    decodeWriteResponse(sessionResponse(value), this.config);
     if (session.touchedIndex > this.header.appliedIndex) {
       throw malformed(`session ${clientId} touched at index ${session.touchedIndex}, after the snapshot's ${this.header.appliedIndex}`);
     }
@@ -85,13 +80,6 @@ export class SnapshotChecker {
     if (this.sessionClientIds.size > this.config.clientsMax) {
       throw new VstorError('FAILED_PRECONDITION', `snapshot: more client sessions than clientsMax (${this.config.clientsMax})`);
     }
-  }
-
-  private checkResponse(clientIdBytes: Uint8Array, value: Uint8Array): void {
-    const clientId = this.clientId(clientIdBytes);
-    if (!this.sessionClientIds.has(clientId)) throw malformed(`a response for client ${clientId}, who has no session`);
-    decodeWriteResponse(value, this.config);
-    this.responseCount++;
   }
 
   private checkEvent(positionBytes: Uint8Array, value: Uint8Array): void {

@@ -17,7 +17,8 @@ import { crc32c } from '../crc32c.ts';
 import { VstorError } from './errors.ts';
 
 const MAGIC = utf8Bytes('VSKS');
-export const SNAPSHOT_FORMAT_VERSION = 1;
+/** 2: the records of model layout version 2 (layout.ts). */
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 const FrameKind = { end: 0, record: 1, header: 2 } as const;
 const FRAME_LENGTH_BYTES = 4;

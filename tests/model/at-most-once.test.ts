@@ -1,13 +1,16 @@
 // Proves at-most-once application: a request applied again under the same client id and
 // sequence has one effect and gets the first response back, even after a restart or a
 // snapshot restore; an older sequence changes nothing; and the bounded session table
-// evicts the least recently used client, by Raft index, the same way on every replica.
+// evicts the least recently used client, by Raft index, the same way on every replica. A
+// client's session and its last response are one stored record, so that an eviction or an
+// update touches one key.
 
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
 import type { WriteRequest } from '../../storage-engine/model/commands.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
-import { bytes, dump, kv, openModel, TestDatabase } from './helpers.ts';
+import { generationPrefix, keySuffix, Section, sectionBounds } from '../../storage-engine/model/layout.ts';
+import { bytes, dump, kv, openModel, TestDatabase, text } from './helpers.ts';
 
 const increment = (clientId: string, sequence: number, value: string): WriteRequest => ({
   clientId,
@@ -107,4 +110,28 @@ test('sessions survive a restart and a snapshot restore', async (t) => {
   await restored.restore(await reopened.snapshot());
   t.like(await restored.apply(3, encodeWriteRequest(increment('c', 1, 'one'))), { duplicate: true });
   t.like(await restored.apply(4, encodeWriteRequest(increment('c', 2, 'two'))), { duplicate: false });
+});
+
+test('a session and its response are one stored record: a retry after a restart gets the whole response, an eviction leaves nothing behind', async (t) => {
+  const { model, database } = await openModel(t, { clientsMax: 2 });
+  const first = await model.apply(1, encodeWriteRequest(increment('a', 1, 'one')));
+  const second = await model.apply(2, encodeWriteRequest(increment('b', 1, 'two')));
+  await model.apply(3, encodeWriteRequest(increment('c', 1, 'three'))); // evicts a
+  const sessionsBounds = sectionBounds(0, Section.sessions);
+  const storedClients = async () => (await database.modelSpace.keys(sessionsBounds).all()).map((key) => text(keySuffix(key)));
+  t.deepEqual(await storedClients(), ['b', 'c'], 'one record per remembered client; the evicted one is gone');
+  const formerResponseKeys = (await database.modelSpace.keys({ gte: generationPrefix(0), lt: generationPrefix(1) }).all()).filter((key) => key[5] === 0x52);
+  t.deepEqual(formerResponseKeys, [], 'no separate response records');
+  await model.close();
+  await database.restart();
+  const reopened = new KvStateMachine({ db: database.modelSpace, config: { clientsMax: 2 } });
+  await reopened.open();
+  t.teardown(() => reopened.close());
+  const retry = await reopened.apply(4, encodeWriteRequest(increment('b', 1, 'two')));
+  t.like(retry, { kind: 'response', duplicate: true });
+  if (retry.kind !== 'response' || second.kind !== 'response') return;
+  t.deepEqual(retry.response, second.response);
+  t.deepEqual(retry.response, { type: 'put', header: { revision: 3 }, prevKv: kv('counter', 'one', 2, 2, 1) });
+  t.like(await reopened.apply(5, encodeWriteRequest(increment('a', 1, 'one'))), { duplicate: false }, 'a was evicted');
+  t.like(first, { kind: 'response', duplicate: false });
 });

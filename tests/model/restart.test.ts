@@ -1,13 +1,17 @@
 // Proves that a restart loses nothing and repeats nothing: after close and reopen the model
 // has the same keys, revision, applied index and watch history; the entries the Raft loop
-// replays from before the applied index are skipped; and the model shares its database
-// with other components without touching their keys.
+// replays from before the applied index are skipped; the history gives back every
+// event's previous key-value (stored without its key, which is the event's); the model
+// shares its database with other components without touching their keys; and a database
+// written in another layout version is refused, not misread.
 
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
 import type { WatchEvent } from '../../storage-engine/model/events.ts';
-import { bytes, dump, openModel, text } from './helpers.ts';
+import { isVstorError } from '../../storage-engine/model/errors.ts';
+import { absoluteKey, META_KEY } from '../../storage-engine/model/layout.ts';
+import { bytes, dump, kv, openModel, put, TestDatabase, text } from './helpers.ts';
 
 test('close and reopen keeps keys, revision, applied index and watch history', async (t) => {
   const { model, database, driver } = await openModel(t);
@@ -72,4 +76,50 @@ test('sync() makes the applied state durable and keeps the model usable', async 
   await model.sync();
   await driver.put('a', '2');
   t.is(text((await model.get(bytes('a')))!.value), '2');
+});
+
+test('after a restart the watch history still gives each event its whole prevKv, key included', async (t) => {
+  const { model, database, driver } = await openModel(t);
+  await driver.put('a', '1');
+  await driver.put('a', '22');
+  await driver.txn([], [put('b', 'x'), put('a', '333')]);
+  await driver.deleteRange('a', 'c');
+  await model.close();
+  await database.restart();
+  const reopened = new KvStateMachine({ db: database.modelSpace });
+  await reopened.open();
+  t.teardown(() => reopened.close());
+  const watcher = reopened.watch({ key: Uint8Array.of(0), rangeEnd: Uint8Array.of(0), startRevision: 1, prevKv: true });
+  const events: WatchEvent[] = [];
+  while (events.length < 6) {
+    const { value } = await watcher.next();
+    events.push(...(value as WatchEvent[]));
+  }
+  watcher.cancel();
+  t.deepEqual(
+    events.map((event) => [event.type, event.kv, event.prevKv]),
+    [
+      ['put', kv('a', '1', 2, 2, 1), undefined],
+      ['put', kv('a', '22', 2, 3, 2), kv('a', '1', 2, 2, 1)],
+      ['put', kv('b', 'x', 4, 4, 1), undefined],
+      ['put', kv('a', '333', 2, 4, 3), kv('a', '22', 2, 3, 2)],
+      ['delete', { key: bytes('a'), value: new Uint8Array(0), createRevision: 0, modRevision: 5, version: 0 }, kv('a', '333', 2, 4, 3)],
+      ['delete', { key: bytes('b'), value: new Uint8Array(0), createRevision: 0, modRevision: 5, version: 0 }, kv('b', 'x', 4, 4, 1)],
+    ],
+  );
+});
+
+test('a database of another layout version is refused with UNSUPPORTED_FORMAT and left as it is', async (t) => {
+  const database = await TestDatabase.create(t);
+  // Layout 1 (before sessions and responses shared a record), generation 0.
+  const formerMeta = Uint8Array.of(1, 0);
+  await database.modelSpace.put(META_KEY, formerMeta);
+  await database.modelSpace.put(absoluteKey(0, Uint8Array.of(0x52, ...bytes('client'))), Uint8Array.of(1));
+  const model = new KvStateMachine({ db: database.modelSpace });
+  const error = await t.throwsAsync(model.open());
+  t.true(isVstorError(error, 'UNSUPPORTED_FORMAT'), String(error));
+  t.regex(error?.message ?? '', /layout version 1, and this vstor reads only version 2/);
+  t.is(model.status, 'closed');
+  t.deepEqual(Uint8Array.from((await database.modelSpace.get(META_KEY)) ?? []), formerMeta);
+  t.deepEqual(Uint8Array.from((await database.modelSpace.get(absoluteKey(0, Uint8Array.of(0x52, ...bytes('client'))))) ?? []), Uint8Array.of(1));
 });

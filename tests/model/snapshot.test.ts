@@ -207,7 +207,17 @@ test('a well-formed stream whose content is inconsistent is refused, naming what
   const section = (record: SnapshotRecord) => record.relativeKey[0];
   const cases: Array<[string, (header: SnapshotHeader, records: SnapshotRecord[]) => [SnapshotHeader, SnapshotRecord[]], RegExp]> = [
     ['an event missing from the history', (header, records) => [header, records.filter((record, index) => !(section(record) === Section.events && index % 5 === 2))], /watch history/],
-    ['a session without its response', (header, records) => [header, records.filter((record) => section(record) !== Section.responses)], /session responses/],
+    [
+      'a session without its response',
+      (header, records) => [header, records.map((record) => (section(record) === Section.sessions ? { ...record, value: record.value.subarray(0, 2) } : record))],
+      /session record: response: missing/,
+    ],
+    [
+      'a session whose response does not decode',
+      (header, records) => [header, records.map((record) => (section(record) === Section.sessions ? { ...record, value: Uint8Array.of(...record.value, 0xff) } : record))],
+      /response/,
+    ],
+    ['a record of the former response section', (header, records) => [header, [...records, { relativeKey: Uint8Array.of(0x52, ...bytes('c')), value: Uint8Array.of(1) }]], /unknown section 82/],
     [
       'a key newer than the header',
       (header, records) => [{ ...header, revision: 3, historyStartRevision: 4 }, records.filter((record) => section(record) !== Section.events)],
