@@ -35,6 +35,9 @@ export interface ModelConfig {
   /** Memory for the latest applied key-values (record-cache.ts). It changes no answer, only
    * how often applying reads the database, so replicas may differ in it. */
   keyCacheBytesMax: number;
+  /** How many events trimmed from the history may stay on disk, never read, before one
+   * clear removes them together (kv-state-machine.ts); local, like keyCacheBytesMax. */
+  deadEventsMax: number;
 }
 
 export const defaultModelConfig: Readonly<ModelConfig> = Object.freeze({
@@ -51,6 +54,7 @@ export const defaultModelConfig: Readonly<ModelConfig> = Object.freeze({
   watchersMax: 10_000,
   snapshotChunkBytes: 1024 * 1024,
   keyCacheBytesMax: 32 * 1024 * 1024,
+  deadEventsMax: 4096,
 });
 
 /** Room in a response for one key-value's revisions, version and length prefixes. */

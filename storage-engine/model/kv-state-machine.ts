@@ -32,7 +32,7 @@ import { assert, AssertionError, invalidArgument, isVstorError, VstorError } fro
 import { EventHistoryIndex } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
-import { generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
+import { deadEventBounds, generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
 import type { ModelBatchOperation, ModelChainedBatch, ModelDatabase } from './model-database.ts';
 import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
 import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
@@ -124,6 +124,9 @@ export class KvStateMachine {
   private readonly history: EventHistoryIndex;
   private readonly records: KeyRecordCache;
   private hub: WatchHub | undefined;
+  /** Events trimmed from the history but still on disk, and whether a clear is queued. */
+  private deadEventCount = 0;
+  private deadEventClearQueued = false;
 
   private writeTail: Promise<unknown> = Promise.resolve();
   private queuedWriteCount = 0;
@@ -242,7 +245,7 @@ export class KvStateMachine {
     this.checkOpen();
     const { header, image } = await this.capture(() => ({
       header: { ...this.state },
-      image: new ImageRead(this.db, this.generation),
+      image: new ImageRead(this.db, this.generation, this.state.historyStartRevision),
     }));
     const snapshot = new ModelSnapshot(header, image, this.config.snapshotChunkBytes, (closed) => {
       this.snapshots.delete(closed);
@@ -290,7 +293,9 @@ export class KvStateMachine {
     const stateBytes = await this.db.get(stateKey(generation));
     assert(stateBytes !== undefined, () => `model generation ${generation} has no state record`);
     const state = decodeState(stateBytes);
-    this.installImage(generation, state, await loadImage(this.db, generation, this.config));
+    // Dead events a clear had not removed before the process stopped.
+    await this.db.clear(deadEventBounds(generation, state.historyStartRevision));
+    this.installImage(generation, state, await loadImage(this.db, generation, state.historyStartRevision, this.config));
     this.hub = new WatchHub(
       { readHistory: (from, eventsMax) => this.readHistory(from, eventsMax) },
       this.config,
@@ -335,6 +340,7 @@ export class KvStateMachine {
         this.state = state;
       });
       for (const { revision, events, historyStartRevision } of batch.published) this.hub?.publish(revision, events, historyStartRevision);
+      if (this.deadEventCount >= this.config.deadEventsMax) this.queueDeadEventClear();
     }
     if (failure !== undefined) throw failure.error;
     return results;
@@ -396,14 +402,17 @@ export class KvStateMachine {
     };
     batch.operations.push(
       ...keyOperations(this.generation, events),
-      ...historyOperations(this.generation, events, historyAppend),
+      ...historyOperations(this.generation, events),
       ...sessionOperations(this.generation, touch, execution.responseBytes),
     );
     batch.reader.record(execution.changes);
     for (const evicted of touch.evictedClientIds) batch.responses.delete(evicted);
     batch.responses.set(clientId, execution.responseBytes);
     this.sessions.commit(touch);
-    if (historyAppend !== undefined) this.history.commit(historyAppend);
+    if (historyAppend !== undefined) {
+      this.history.commit(historyAppend);
+      for (const trimmed of historyAppend.trimmed) this.deadEventCount += trimmed.eventCount;
+    }
     if (events.length > 0) batch.published.push({ revision: state.revision, events, historyStartRevision: state.historyStartRevision });
     batch.state = state;
     return { kind: 'response', index, clientId, sequence, duplicate: false, response: execution.response };
@@ -434,7 +443,7 @@ export class KvStateMachine {
     let image: LoadedImage;
     try {
       header = await writeSnapshotImage(this.db, target, chunks, this.config, () => this.currentStatus === 'open');
-      image = await loadImage(this.db, target, this.config);
+      image = await loadImage(this.db, target, header.historyStartRevision, this.config);
     } catch (error) {
       await this.db.clear(generationBounds(target)).catch(noop);
       throw error;
@@ -450,6 +459,8 @@ export class KvStateMachine {
 
   /** Makes `generation` the model in memory: synchronous, so no read sees half of it. */
   private installImage(generation: number, state: StateRecord, image: LoadedImage): void {
+    // The image just loaded has no dead events: open() cleared them, restore() wrote none.
+    this.deadEventCount = 0;
     this.generation = generation;
     this.state = state;
     this.sessions.load(image.sessions);
@@ -509,6 +520,28 @@ export class KvStateMachine {
     } finally {
       this.writeInFlight = undefined;
     }
+  }
+
+  /**
+   * Queues the clear of the dead events as a write of its own, after the apply that made
+   * them config.deadEventsMax or more. Trimming in the apply batch would cost a delete per
+   * event there, each through JS, where one native range clear per many costs a fraction.
+   * It needs no atomicity: whatever part of it has happened, every reader skips
+   * the dead events (layout.ts), and open() clears what a crash left.
+   */
+  private queueDeadEventClear(): void {
+    if (this.deadEventClearQueued || this.queuedWriteCount >= QUEUED_WRITES_MAX) return;
+    this.deadEventClearQueued = true;
+    this.serialize(async () => {
+      this.deadEventClearQueued = false;
+      const bounds = deadEventBounds(this.generation, this.state.historyStartRevision);
+      this.deadEventCount = 0;
+      try {
+        await this.db.clear(bounds);
+      } catch (error) {
+        this.failure = error;
+      }
+    }).catch(noop);
   }
 
   /** Runs `work` after every write queued before it. */

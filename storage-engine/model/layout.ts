@@ -17,6 +17,11 @@
 // session and its response in one record (version 1 had a second record for the response,
 // under R) and stores an event's previous value without its key (the event's own key), so
 // that an applied put costs one LevelDB operation fewer.
+//
+// Events older than the state's historyStartRevision are dead: trimming the history only
+// moves that start (in the state record, with the batch that adds the new events), and
+// the dead events are cleared later, many at a time (kv-state-machine.ts). Every reader of
+// the events section starts at historyStartRevision or skips what lies before it.
 
 import { assert } from './errors.ts';
 import { concatBytes } from './bytes.ts';
@@ -88,6 +93,11 @@ export function sectionBounds(generation: number, section: Section): KeyBounds {
   const lt = gte.slice();
   lt[GENERATION_PREFIX_BYTES] = section + 1;
   return { gte, lt };
+}
+
+/** The events of a generation older than `historyStartRevision`: trimmed, not yet cleared. */
+export function deadEventBounds(generation: number, historyStartRevision: number): KeyBounds {
+  return { gte: sectionKey(generation, Section.events), lt: eventKey(generation, historyStartRevision, 0) };
 }
 
 export function stateKey(generation: number): Uint8Array {

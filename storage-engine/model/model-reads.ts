@@ -6,7 +6,7 @@
 // state machine opens them only at a moment when no batch of its own is being written, so
 // what they see matches the revision it holds in memory at that moment.
 
-import { copyBytes, EMPTY_BYTES, equalBytes } from './bytes.ts';
+import { compareBytes, copyBytes, EMPTY_BYTES, equalBytes } from './bytes.ts';
 import type { ModelDatabase, ModelIterator } from './model-database.ts';
 import type { KeyValue, RangeRequest } from './commands.ts';
 import { validateKey, validateRangeEnd } from './commands.ts';
@@ -18,6 +18,7 @@ import type { KeyReader } from './executor.ts';
 import { KeyRange } from './key-range.ts';
 import type { KeyBounds } from './layout.ts';
 import {
+  deadEventBounds,
   eventKey,
   eventPosition,
   generationBounds,
@@ -184,24 +185,30 @@ export class HistoryRead {
   }
 }
 
-/** The stored records of one generation in key order, without the state record. */
+/** The stored records of one generation in key order, without the state record and the
+ * dead events (older than `historyStartRevision`, not cleared yet). */
 export class ImageRead {
   private readonly iterator: ModelIterator;
   private readonly skippedKey: Uint8Array;
+  private readonly deadEvents: KeyBounds;
 
-  constructor(db: ModelDatabase, generation: number) {
+  constructor(db: ModelDatabase, generation: number, historyStartRevision: number) {
     const bounds: KeyBounds = generationBounds(generation);
     this.iterator = db.iterator(bounds);
     this.skippedKey = stateKey(generation);
+    this.deadEvents = deadEventBounds(generation, historyStartRevision);
   }
 
   async *records(): AsyncGenerator<SnapshotRecord> {
+    const { gte, lt } = this.deadEvents;
     try {
       for (;;) {
         const entries = await this.iterator.nextv(ITERATOR_STEP_ENTRIES);
         if (entries.length === 0) return;
         for (const [key, value] of entries) {
-          if (!equalBytes(key, this.skippedKey)) yield { relativeKey: relativeKey(key), value };
+          if (equalBytes(key, this.skippedKey)) continue;
+          if (compareBytes(key, gte) >= 0 && compareBytes(key, lt) < 0) continue;
+          yield { relativeKey: relativeKey(key), value };
         }
       }
     } finally {
@@ -224,8 +231,8 @@ export interface LoadedImage {
  * lowered below what is stored is an operator's mistake, refused with FAILED_PRECONDITION,
  * as evicting on the spot would change replicated state outside the log.
  */
-export async function loadImage(db: ModelDatabase, generation: number, config: ModelConfig): Promise<LoadedImage> {
-  const image = { sessions: await loadSessions(db, generation), history: await loadHistory(db, generation) };
+export async function loadImage(db: ModelDatabase, generation: number, historyStartRevision: number, config: ModelConfig): Promise<LoadedImage> {
+  const image = { sessions: await loadSessions(db, generation), history: await loadHistory(db, generation, historyStartRevision) };
   if (image.sessions.length > config.clientsMax) {
     throw new VstorError(
       'FAILED_PRECONDITION',
@@ -252,10 +259,12 @@ export async function loadSessions(db: ModelDatabase, generation: number): Promi
   return sessions;
 }
 
-/** The revisions of a generation's watch history with their event counts, oldest first. */
-export async function loadHistory(db: ModelDatabase, generation: number): Promise<RetainedRevision[]> {
+/** The revisions of a generation's watch history with their event counts, oldest first;
+ * dead events (older than `historyStartRevision`) are not part of it. */
+export async function loadHistory(db: ModelDatabase, generation: number, historyStartRevision: number): Promise<RetainedRevision[]> {
   const revisions: RetainedRevision[] = [];
-  for await (const key of db.keys(sectionBounds(generation, Section.events))) {
+  const bounds = { gte: eventKey(generation, historyStartRevision, 0), lt: sectionBounds(generation, Section.events).lt };
+  for await (const key of db.keys(bounds)) {
     const { revision, subIndex } = eventPosition(key);
     const newest = revisions[revisions.length - 1];
     if (newest !== undefined && newest.revision === revision) {

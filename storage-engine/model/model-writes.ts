@@ -1,10 +1,9 @@
 // The batch operations that record one applied entry: key records, watch history (new
-// events and trimmed revisions), the client session and its response, and the state with
-// the applied index. They all go into one batch, so after a crash the model is at the
+// events; the trimmed ones are left to a later clear, see layout.ts), the client session
+// with its response, and the state with the applied index. They all go into one batch, so after a crash the model is at the
 // entry before or at the entry, never between.
 
 import { utf8Bytes } from './bytes.ts';
-import type { HistoryAppend } from './event-history.ts';
 import type { PositionedEvent } from './events.ts';
 import { encodeEvent } from './events.ts';
 import { eventKey, META_KEY, Section, sectionKey, stateKey } from './layout.ts';
@@ -20,17 +19,8 @@ export function keyOperations(generation: number, events: readonly PositionedEve
   });
 }
 
-export function historyOperations(
-  generation: number,
-  events: readonly PositionedEvent[],
-  append: HistoryAppend | undefined,
-): ModelBatchOperation[] {
+export function historyOperations(generation: number, events: readonly PositionedEvent[]): ModelBatchOperation[] {
   const operations: ModelBatchOperation[] = [];
-  for (const trimmed of append?.trimmed ?? []) {
-    for (let subIndex = 0; subIndex < trimmed.eventCount; subIndex++) {
-      operations.push({ type: 'del', key: eventKey(generation, trimmed.revision, subIndex) });
-    }
-  }
   for (const event of events) {
     const { type, kv, prevKv } = event;
     const stored = prevKv === undefined ? { type, kv } : { type, kv, prevKv };

@@ -158,7 +158,10 @@ async function run(t: ExecutionContext, seed: number): Promise<void> {
   // The batched replica's key cache holds a handful of keys, so it evicts all the time and
   // its entries read the database, while the single replica's holds every key: neither
   // may change an answer.
-  const smallCache = { keyCacheBytesMax: 500 };
+  // It also clears trimmed events every few (deadEventsMax), where the single replica
+  // keeps every trimmed event on disk for this whole run: what is on disk beyond the
+  // history must not show in any answer, event or image either.
+  const smallCache = { keyCacheBytesMax: 500, deadEventsMax: 7 };
   let batched = await openReplica(t, database, 'batched', smallCache);
   const watch = (model: KvStateMachine, from: number): Watcher =>
     model.watch({ key: Uint8Array.of(0), rangeEnd: RANGE_END_UNBOUNDED, startRevision: from, prevKv: true });

@@ -1,7 +1,9 @@
 // Proves that a restart loses nothing and repeats nothing: after close and reopen the model
 // has the same keys, revision, applied index and watch history; the entries the Raft loop
 // replays from before the applied index are skipped; the history gives back every
-// event's previous key-value (stored without its key, which is the event's); the model
+// event's previous key-value (stored without its key, which is the event's); events trimmed
+// from the history stay on disk until a bulk clear (or the next open) and nothing reads
+// them meanwhile; the model
 // shares its database with other components without touching their keys; and a database
 // written in another layout version is refused, not misread.
 
@@ -10,7 +12,7 @@ import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
 import type { WatchEvent } from '../../storage-engine/model/events.ts';
 import { isVstorError } from '../../storage-engine/model/errors.ts';
-import { absoluteKey, META_KEY } from '../../storage-engine/model/layout.ts';
+import { absoluteKey, META_KEY, Section, sectionBounds } from '../../storage-engine/model/layout.ts';
 import { bytes, dump, kv, openModel, put, TestDatabase, text } from './helpers.ts';
 
 test('close and reopen keeps keys, revision, applied index and watch history', async (t) => {
@@ -122,4 +124,44 @@ test('a database of another layout version is refused with UNSUPPORTED_FORMAT an
   t.is(model.status, 'closed');
   t.deepEqual(Uint8Array.from((await database.modelSpace.get(META_KEY)) ?? []), formerMeta);
   t.deepEqual(Uint8Array.from((await database.modelSpace.get(absoluteKey(0, Uint8Array.of(0x52, ...bytes('client'))))) ?? []), Uint8Array.of(1));
+});
+
+test('trimmed events leave the disk in bulk clears and are never read meanwhile: not by watchers, snapshots or a restart', async (t) => {
+  const limits = { watchHistoryEventsMax: 4, writeKeysMax: 2, txnOperationsMax: 2, watcherQueueEventsMax: 4, deadEventsMax: 6 };
+  const { model, database, driver } = await openModel(t, limits);
+  const storedEventCount = async () => (await database.modelSpace.keys(sectionBounds(0, Section.events)).all()).length;
+  for (let version = 1; version <= 5; version++) await driver.put('k', `v${version}`);
+  t.is(model.historyStartRevision, 3);
+  t.is(await storedEventCount(), 5, 'the trimmed event of revision 2 is still on disk');
+  t.true(isVstorError(t.throws(() => model.watch({ key: bytes('k'), startRevision: 2 })), 'COMPACTED'));
+  const watcher = model.watch({ key: bytes('k'), startRevision: 3, prevKv: true });
+  const { value } = await watcher.next();
+  watcher.cancel();
+  t.deepEqual((value as WatchEvent[]).map((event) => `${text(event.kv.value)} after ${text(event.prevKv!.value)}`), ['v2 after v1', 'v3 after v2', 'v4 after v3', 'v5 after v4']);
+
+  const copy = new KvStateMachine({ db: database.sublevel('copy'), config: limits });
+  await copy.open();
+  t.teardown(() => copy.close());
+  await copy.restore(await model.snapshot());
+  t.deepEqual(await dump(copy), await dump(model));
+  t.is(copy.historyStartRevision, 3);
+  t.is((await database.sublevel('copy').keys(sectionBounds(1, Section.events)).all()).length, 4, 'a snapshot carries no dead event');
+
+  for (let version = 6; version <= 10; version++) await driver.put('k', `v${version}`);
+  await model.sync(); // queued after the clear that the sixth dead event started
+  t.is(await storedEventCount(), 4, 'the clear left exactly the history');
+
+  await driver.put('k', 'v11');
+  await driver.put('k', 'v12');
+  t.is(await storedEventCount(), 6);
+  await model.close();
+  await database.restart();
+  const reopened = new KvStateMachine({ db: database.modelSpace, config: limits });
+  await reopened.open();
+  t.teardown(() => reopened.close());
+  t.is(await storedEventCount(), 4, 'open clears what was left');
+  const resumed = reopened.watch({ key: bytes('k'), startRevision: reopened.historyStartRevision });
+  const after = await resumed.next();
+  resumed.cancel();
+  t.deepEqual((after.value as WatchEvent[]).map((event) => text(event.kv.value)), ['v9', 'v10', 'v11', 'v12']);
 });
