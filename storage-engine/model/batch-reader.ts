@@ -85,12 +85,21 @@ export class BatchKeyReader implements KeyReader {
 }
 
 /**
- * A key-value whose bytes the cache alone holds: keys and values decoded from an entry are
- * views into the buffer it arrived in (a whole batch from a peer), which a cached view would
- * keep alive outside the cache's byte count.
+ * A key-value whose bytes the cache alone holds: a cached view into a larger buffer (a whole
+ * batch from a peer) would keep it alive outside the cache's byte count. The decoders
+ * already copy what they read (ByteReader), so this copies only what they did not.
  */
 function owned(kv: KeyValue | undefined): KeyValue | undefined {
-  return kv === undefined ? undefined : { ...kv, key: copyBytes(kv.key), value: copyBytes(kv.value) };
+  if (kv === undefined || (ownsBuffer(kv.key) && ownsBuffer(kv.value))) return kv;
+  return { ...kv, key: ownedBytes(kv.key), value: ownedBytes(kv.value) };
+}
+
+function ownsBuffer(bytes: Uint8Array): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
+function ownedBytes(bytes: Uint8Array): Uint8Array {
+  return ownsBuffer(bytes) ? bytes : copyBytes(bytes);
 }
 
 function keyText(key: Uint8Array): string {

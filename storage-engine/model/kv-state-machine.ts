@@ -22,7 +22,6 @@
 
 import { BatchKeyReader } from './batch-reader.ts';
 import { KeyRecordCache } from './record-cache.ts';
-import { utf8Bytes } from './bytes.ts';
 import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
 import type { KeyValue, RangeRequest, RangeResponse, WriteCommand, WriteRequest, WriteResponse } from './commands.ts';
 import { validateKey } from './commands.ts';
@@ -32,7 +31,7 @@ import { assert, AssertionError, invalidArgument, isVstorError, VstorError } fro
 import { EventHistoryIndex } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
-import { deadEventBounds, generationBounds, META_KEY, otherGenerationsBounds, Section, sectionKey, stateKey } from './layout.ts';
+import { deadEventBounds, generationBounds, META_KEY, otherGenerationsBounds, sessionKey, stateKey } from './layout.ts';
 import type { ModelBatchOperation, ModelChainedBatch, ModelDatabase } from './model-database.ts';
 import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
 import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
@@ -482,7 +481,7 @@ export class KvStateMachine {
   private async lastResponse(batch: ApplyBatch, clientId: string): Promise<WriteResponse> {
     let bytes = batch.responses.get(clientId);
     if (bytes === undefined) {
-      const record = await this.db.get(sectionKey(this.generation, Section.sessions, utf8Bytes(clientId)));
+      const record = await this.db.get(sessionKey(this.generation, clientId));
       assert(record !== undefined, () => `client ${clientId} has a session in memory but none stored`);
       bytes = sessionResponse(record);
     }

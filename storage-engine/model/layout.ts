@@ -100,6 +100,16 @@ export function deadEventBounds(generation: number, historyStartRevision: number
   return { gte: sectionKey(generation, Section.events), lt: eventKey(generation, historyStartRevision, 0) };
 }
 
+/** `D gen C clientId`, the client id written as UTF-8 straight into the key. */
+export function sessionKey(generation: number, clientId: string): Uint8Array {
+  const offset = GENERATION_PREFIX_BYTES + 1;
+  const key = new Uint8Array(offset + Buffer.byteLength(clientId, 'utf8'));
+  writeGenerationPrefix(key, generation);
+  key[GENERATION_PREFIX_BYTES] = Section.sessions;
+  Buffer.from(key.buffer, key.byteOffset, key.byteLength).write(clientId, offset, 'utf8');
+  return key;
+}
+
 export function stateKey(generation: number): Uint8Array {
   return sectionKey(generation, Section.state);
 }

@@ -3,10 +3,9 @@
 // with its response, and the state with the applied index. They all go into one batch, so after a crash the model is at the
 // entry before or at the entry, never between.
 
-import { utf8Bytes } from './bytes.ts';
 import type { PositionedEvent } from './events.ts';
 import { encodeEvent } from './events.ts';
-import { eventKey, META_KEY, Section, sectionKey, stateKey } from './layout.ts';
+import { eventKey, META_KEY, Section, sectionKey, sessionKey, stateKey } from './layout.ts';
 import type { ModelBatchOperation } from './model-database.ts';
 import type { SessionTouch } from './sessions.ts';
 import type { StateRecord } from './records.ts';
@@ -31,10 +30,8 @@ export function historyOperations(generation: number, events: readonly Positione
 
 export function sessionOperations(generation: number, touch: SessionTouch, responseBytes: Uint8Array): ModelBatchOperation[] {
   const operations: ModelBatchOperation[] = [];
-  for (const clientId of touch.evictedClientIds) {
-    operations.push({ type: 'del', key: sectionKey(generation, Section.sessions, utf8Bytes(clientId)) });
-  }
-  const key = sectionKey(generation, Section.sessions, utf8Bytes(touch.clientId));
+  for (const clientId of touch.evictedClientIds) operations.push({ type: 'del', key: sessionKey(generation, clientId) });
+  const key = sessionKey(generation, touch.clientId);
   operations.push({ type: 'put', key, value: encodeSession(touch.session, responseBytes) });
   return operations;
 }

@@ -2,11 +2,14 @@
 // trip bit for bit; every truncation, unknown tag, stray flag, non-minimal varint or trailing
 // byte is an INVALID_ARGUMENT error that names the field; a newer codec version is
 // UNSUPPORTED_FORMAT; and a request out of its limits is INVALID_ARGUMENT naming the field,
-// whether it comes through the API or out of a decoded entry.
+// whether it comes through the API or out of a decoded entry. The stored records' encoders
+// size their buffers exactly (watch events, session keys) and round-trip too.
 
 import type { ExecutionContext } from 'ava';
 import test from 'ava';
-import { ByteWriter } from '../../storage-engine/model/bytes.ts';
+import { ByteWriter, varintBytes } from '../../storage-engine/model/bytes.ts';
+import { decodeEvent, encodeEvent } from '../../storage-engine/model/events.ts';
+import { Section, sectionKey, sessionKey } from '../../storage-engine/model/layout.ts';
 import {
   COMMAND_CODEC_VERSION,
   decodeWriteRequest,
@@ -14,7 +17,9 @@ import {
   encodeWriteRequest,
   encodeWriteResponse,
   isModelEntry,
+  keyValueBytes,
   MODEL_ENTRY_TAG,
+  writeKeyValue,
 } from '../../storage-engine/model/codec.ts';
 import type { WriteRequest, WriteResponse } from '../../storage-engine/model/commands.ts';
 import { validateWriteRequest } from '../../storage-engine/model/commands.ts';
@@ -205,3 +210,34 @@ test('prefixEnd is the first key after every key with the prefix', (t) => {
   t.deepEqual(prefixEnd(Uint8Array.of(0xff, 0xff)), RANGE_END_UNBOUNDED);
 });
 
+
+test('a session key holds the client id as UTF-8 after the section byte, whatever its characters', (t) => {
+  for (const clientId of ['c', 'client-42', 'élève/日本/🚀', 'x'.repeat(128)]) {
+    const key = sessionKey(7, clientId);
+    t.deepEqual(key, sectionKey(7, Section.sessions, new TextEncoder().encode(clientId)), clientId);
+    t.is(key.byteLength, key.buffer.byteLength, 'the key owns its buffer');
+  }
+});
+
+test('varintBytes and keyValueBytes give exactly what the writer writes, at every varint length', (t) => {
+  for (const value of [0, 1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 35 + 5, Number.MAX_SAFE_INTEGER]) {
+    t.is(varintBytes(value), new ByteWriter(1).varint(value).byteLength, String(value));
+  }
+  const keyValue = kv('k'.repeat(200), 'v'.repeat(300), 2 ** 14, 2 ** 28, 127);
+  const writer = new ByteWriter(1);
+  writeKeyValue(writer, keyValue);
+  t.is(keyValueBytes(keyValue), writer.byteLength);
+});
+
+test('a watch event survives a round trip with and without prevKv; the prevKv shares the event key', (t) => {
+  const config = defaultModelConfig;
+  const put = { type: 'put' as const, kv: kv('key', 'new', 2, 300, 2), prevKv: kv('key', 'old'.repeat(100), 2, 2, 1) };
+  const first = { type: 'put' as const, kv: kv('key', 'v', 200, 200, 1) };
+  const deletion = { type: 'delete' as const, kv: { ...kv('key', '', 0, 301, 0) }, prevKv: put.kv };
+  for (const [event, revision] of [[put, 300], [first, 200], [deletion, 301]] as const) {
+    const encoded = encodeEvent(event);
+    t.is(encoded.byteLength, encoded.buffer.byteLength, 'sized exactly, no copy');
+    t.deepEqual(decodeEvent(encoded, { revision, subIndex: 3 }, config), { ...event, revision, subIndex: 3 });
+  }
+  t.throws(() => encodeEvent({ ...put, prevKv: kv('other', 'old', 2, 2, 1) }), { message: /prevKv is of the event's key/ });
+});
