@@ -32,13 +32,14 @@ const EventKind = { put: 1, delete: 2 } as const;
 
 /**
  * kind, kv, then whether there is a prevKv and, if so, all of it but its key: a previous
- * key-value is always of the event's own key, so the key is stored once.
+ * key-value is always of the event's own key, so the key is stored once. The result is
+ * for a database batch (ByteWriter.forBatch): do not keep it.
  */
 export function encodeEvent(event: WatchEvent): Uint8Array {
   const { kv, prevKv } = event;
   // Sized exactly: the writer neither grows nor copies its bytes out.
   const prevBytes = prevKv === undefined ? 0 : keyValueBytes(prevKv) - lengthPrefixedBytes(prevKv.key.length);
-  const writer = new ByteWriter(2 + keyValueBytes(kv) + prevBytes);
+  const writer = ByteWriter.forBatch(2 + keyValueBytes(kv) + prevBytes);
   writer.uint8(EventKind[event.type]);
   writeKeyValue(writer, kv);
   writer.uint8(prevKv === undefined ? 0 : 1);

@@ -69,10 +69,11 @@ export function validateState(reader: ByteReader, state: StateRecord): void {
   }
 }
 
-/** A key's metadata, then its value to the end of the record. */
+/** A key's metadata, then its value to the end of the record; for a database batch only
+ * (ByteWriter.forBatch). */
 export function encodeKeyRecord(keyValue: KeyValue): Uint8Array {
   const { createRevision, modRevision, version } = keyValue;
-  const writer = new ByteWriter(varintBytes(createRevision) + varintBytes(modRevision) + varintBytes(version) + keyValue.value.length);
+  const writer = ByteWriter.forBatch(varintBytes(createRevision) + varintBytes(modRevision) + varintBytes(version) + keyValue.value.length);
   writer.varint(createRevision).varint(modRevision).varint(version);
   return writer.raw(keyValue.value).finish();
 }
@@ -99,10 +100,11 @@ export interface SessionRecord {
 }
 
 /** The session, then the encoded response to its sequence to the end of the record: one
- * record, so that applying a write touches one key for its client, not two. */
+ * record, so that applying a write touches one key for its client, not two. For a
+ * database batch only (ByteWriter.forBatch). */
 export function encodeSession(session: SessionRecord, responseBytes: Uint8Array): Uint8Array {
   const { sequence, touchedIndex } = session;
-  const writer = new ByteWriter(varintBytes(sequence) + varintBytes(touchedIndex) + responseBytes.length);
+  const writer = ByteWriter.forBatch(varintBytes(sequence) + varintBytes(touchedIndex) + responseBytes.length);
   return writer.varint(sequence).varint(touchedIndex).raw(responseBytes).finish();
 }
 
