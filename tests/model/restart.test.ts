@@ -5,7 +5,8 @@
 // from the history stay on disk until a bulk clear (or the next open) and nothing reads
 // them meanwhile; the model
 // shares its database with other components without touching their keys; and a database
-// written in another layout version is refused, not misread.
+// written in another layout version is refused, not misread; and a batch the database
+// refuses stops the model.
 
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
@@ -164,4 +165,17 @@ test('trimmed events leave the disk in bulk clears and are never read meanwhile:
   const after = await resumed.next();
   resumed.cancel();
   t.deepEqual((after.value as WatchEvent[]).map((event) => text(event.kv.value)), ['v9', 'v10', 'v11', 'v12']);
+});
+
+test('a batch the database refuses stops the model: nothing later is applied on top of an unknown state', async (t) => {
+  const { model, database, driver } = await openModel(t);
+  await driver.put('a', '1');
+  await database.level.close();
+  // Key a is in the key cache, so nothing is read: the batch's write is the first to fail.
+  const entry = encodeWriteRequest({ clientId: 'late', sequence: 1, command: { type: 'put', key: bytes('a'), value: bytes('2') } });
+  await t.throwsAsync(model.apply(driver.nextIndex, entry));
+  const error = await t.throwsAsync(model.apply(driver.nextIndex, entry));
+  t.true(isVstorError(error, 'UNAVAILABLE'), String(error));
+  t.regex(error?.message ?? '', /stopped after a failed write/);
+  t.is(model.appliedIndex, 1);
 });
