@@ -525,8 +525,8 @@ export class KvStateMachine {
    * Queues the clear of the dead events as a write of its own, after the apply that made
    * them config.deadEventsMax or more. Trimming in the apply batch would cost a delete per
    * event there, each through JS, where one native range clear per many costs a fraction.
-   * It needs no atomicity: whatever part of it has happened, every reader skips
-   * the dead events (layout.ts), and open() clears what a crash left.
+   * It needs no atomicity: whatever part of it has happened, every reader skips the dead
+   * events (layout.ts), and open() clears what a crash left.
    */
   private queueDeadEventClear(): void {
     if (this.deadEventClearQueued || this.queuedWriteCount >= QUEUED_WRITES_MAX) return;

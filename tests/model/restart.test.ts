@@ -1,13 +1,11 @@
 // Proves that a restart loses nothing and repeats nothing: after close and reopen the model
 // has the same keys, revision, applied index and watch history; the entries the Raft loop
-// replays from before the applied index are skipped; the history gives back every
-// event's previous key-value (stored without its key, which is the event's); events trimmed
-// from the history stay on disk until a bulk clear (or the next open) and nothing reads
-// them meanwhile; the model
-// shares its database with other components without touching their keys; and a database
-// written in another layout version is refused, not misread; and a batch the database
-// refuses stops the model.
-
+// replays from before the applied index are skipped; the history gives back every event's
+// previous key-value (stored without its key, which is the event's); events trimmed from
+// the history stay on disk until a bulk clear (or the next open) and nothing reads them
+// meanwhile; the model shares its database with other components without touching their
+// keys; a database written in another layout version is refused, not misread; and a batch
+// the database refuses stops the model.
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
