@@ -6,6 +6,7 @@
 // meanwhile; the model shares its database with other components without touching their
 // keys; a database written in another layout version is refused, not misread; and a batch
 // the database refuses stops the model.
+
 import test from 'ava';
 import { encodeWriteRequest } from '../../storage-engine/model/codec.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
