@@ -1,4 +1,4 @@
-// Proves that DurableLogStorage survives its process being killed at any moment: a child
+// Proves that DurableLogStorage (on each engine) and WalLogStorage survive its process being killed at any moment: a child
 // writes synced batches of entries and hard states (and now and then truncates a suffix or
 // compacts) until the parent SIGKILLs it at a random moment (a random number of writes in,
 // then a random few milliseconds, so the kill lands anywhere in a write and the test does
@@ -25,9 +25,11 @@ import type { HardState } from '../../consensus/types.ts';
 import { EntryType, hardStateEqual } from '../../consensus/types.ts';
 import { ENGINE_NAMES, openDatabase } from '../../storage-engine/engine.ts';
 import type { EngineName } from '../../storage-engine/engine.ts';
+import type { RaftLogBase } from '../../storage-engine/raft-log-base.ts';
 import { DurableLogStorage } from '../../storage-engine/raft-log-storage.ts';
+import { WalLogStorage } from '../../storage-engine/wal/wal-log-storage.ts';
 import type { LogShape, Step } from './fixtures/crash-workload.ts';
-import { nextStep, payloadFor } from './fixtures/crash-workload.ts';
+import { CRASH_SEGMENT_BYTES, nextStep, payloadFor } from './fixtures/crash-workload.ts';
 import { temporaryDirectory } from './temp-dir.ts';
 
 const ROUNDS = 3;
@@ -66,7 +68,7 @@ function applyStep(state: ModelState, step: Step): ModelState {
 }
 
 /** Why the store is not in `state`, or undefined if it is, byte for byte. */
-function mismatch(storage: DurableLogStorage, state: ModelState): string | undefined {
+function mismatch(storage: RaftLogBase, state: ModelState): string | undefined {
   const expected = shapeOf(state);
   const actual = { firstIndex: storage.firstIndex(), lastIndex: storage.lastIndex(), hardState: storage.initialState().hardState };
   if (actual.firstIndex !== expected.firstIndex || actual.lastIndex !== expected.lastIndex || !hardStateEqual(actual.hardState, expected.hardState)) {
@@ -100,7 +102,10 @@ interface KillPlan {
 }
 
 /** Runs the writer, SIGKILLs it as planned, and collects everything it printed. */
-function runWriter(t: ExecutionContext, engine: EngineName, location: string, seed: number, killPlan: KillPlan): Promise<ChildRun> {
+/** A database engine under DurableLogStorage, or the WAL. */
+type Store = EngineName | 'wal';
+
+function runWriter(t: ExecutionContext, engine: Store, location: string, seed: number, killPlan: KillPlan): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', writerPath, engine, location, String(seed)], {
       cwd: repositoryRoot,
@@ -160,7 +165,15 @@ function runWriter(t: ExecutionContext, engine: EngineName, location: string, se
   });
 }
 
-async function readDisk<T>(engine: EngineName, location: string, read: (storage: DurableLogStorage) => T): Promise<T> {
+async function readDisk<T>(engine: Store, location: string, read: (storage: RaftLogBase) => T): Promise<T> {
+  if (engine === 'wal') {
+    const storage = await WalLogStorage.open(location, { segmentBytes: CRASH_SEGMENT_BYTES });
+    try {
+      return read(storage);
+    } finally {
+      await storage.close();
+    }
+  }
   const db = await openDatabase({ path: location, engine });
   try {
     const storage = await DurableLogStorage.open(db);
@@ -174,7 +187,7 @@ async function readDisk<T>(engine: EngineName, location: string, read: (storage:
   }
 }
 
-for (const engine of ENGINE_NAMES) {
+for (const engine of [...ENGINE_NAMES, 'wal'] as const) {
   test(`${engine}: after SIGKILL at a random moment the log is exactly as after the last reported or the in-flight write`, async (t) => {
     const seed = process.env.VSTOR_CRASH_SEED === undefined ? randomInt(2 ** 31) : Number(process.env.VSTOR_CRASH_SEED);
     t.log(`seed ${seed} (VSTOR_CRASH_SEED=${seed} repeats the workload)`);
