@@ -1,12 +1,13 @@
-// One vstor member: its storage (the Raft log and the model, each in its own database under
-// dataDir/<node>), its Raft loop and peer transport, and the ClusterNode the gRPC services
+// One vstor member: its storage (under dataDir/<node>: the Raft log as write-ahead log
+// segments in wal/ — or, in a data directory made before the WAL, its raft/ database — and
+// the model in its own database), its Raft loop and peer transport, and the ClusterNode the gRPC services
 // call. The daemon's entry point (vstord.ts) adds the servers and process lifecycle.
 //
 // Lifecycle: open() opens storage and starts the loop; close() hands leadership to another
 // voter if this node leads, stops the loop (failing what still waits), and closes storage.
 // Both are safe to call twice.
 
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomInt, randomUUID } from 'node:crypto';
 import { ClassicLevel } from 'classic-level';
@@ -22,7 +23,9 @@ import type { KeyValue, ModelDatabase, RangeRequest, RangeResponse, Watcher, Wat
 import { prefixEnd } from '../storage-engine/model/index.ts';
 import { encodeWriteRequest, KvStateMachine, validateWriteRequest } from '../storage-engine/model/index.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
+import type { RaftLogBase } from '../storage-engine/raft-log-base.ts';
 import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
+import { WalLogStorage } from '../storage-engine/wal/wal-log-storage.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
 import { encodeMemberRecord, isSystemKey, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
 import type { Metrics } from './metrics.ts';
@@ -60,7 +63,7 @@ export class VstorNode implements ClusterNode, SystemModel {
   private state: NodeState = 'new';
   private raftDatabase: Database | undefined;
   private modelDatabase: ClassicLevel<Uint8Array, Uint8Array> | undefined;
-  private log: DurableLogStorage | undefined;
+  private log: RaftLogBase | undefined;
   private modelMachine: KvStateMachine | undefined;
   private raftLoop: RaftLoop | undefined;
   private transport: GrpcPeerTransport | undefined;
@@ -129,8 +132,7 @@ export class VstorNode implements ClusterNode, SystemModel {
     const directory = join(config.dataDir, self.id);
     await mkdir(directory, { recursive: true });
 
-    this.raftDatabase = await openDatabase({ path: join(directory, 'raft'), engine: config.engine });
-    this.log = await DurableLogStorage.open(this.raftDatabase, { entryBytesMax: config.limits.entryBytesMax, snapshotBytesMax: SNAPSHOT_BYTES_MAX });
+    this.log = await this.openRaftLog(directory);
     // The model needs abstract-level 3 (snapshot iterators), which classic-level provides.
     this.modelDatabase = new ClassicLevel<Uint8Array, Uint8Array>(join(directory, 'model'), { keyEncoding: 'view', valueEncoding: 'view' });
     await this.modelDatabase.open();
@@ -205,6 +207,26 @@ export class VstorNode implements ClusterNode, SystemModel {
     this.raftLoop.start();
     this.state = 'open';
     this.logger.info({ dataDir: directory, lastIndex: this.log.lastIndex(), applied: this.modelMachine.appliedIndex }, 'node open');
+  }
+
+  /**
+   * The Raft log: write-ahead log segments in <node dir>/wal for a new node; a node directory
+   * made before the WAL existed keeps its raft/ database (on the configured engine), so that
+   * an existing cluster starts as it was. Which one is chosen by what is on disk.
+   */
+  private async openRaftLog(directory: string): Promise<RaftLogBase> {
+    const { config } = this.options;
+    const limits = { entryBytesMax: config.limits.entryBytesMax, snapshotBytesMax: SNAPSHOT_BYTES_MAX };
+    const databasePath = join(directory, 'raft');
+    const hasDatabase = await access(databasePath).then(() => true, () => false);
+    if (hasDatabase) {
+      this.raftDatabase = await openDatabase({ path: databasePath, engine: config.engine });
+      this.logger.info({ path: databasePath, engine: config.engine }, 'the Raft log is the database of this older data directory');
+      return DurableLogStorage.open(this.raftDatabase, limits);
+    }
+    const walPath = join(directory, 'wal');
+    this.logger.info({ path: walPath }, 'the Raft log is a write-ahead log of segment files');
+    return WalLogStorage.open(walPath, limits);
   }
 
   /** Stops the loop (failing what still waits) and closes storage. Safe twice. Call

@@ -1,10 +1,13 @@
 // Real vstord processes on loopback: three nodes elect one leader; kill -9 of the leader
 // makes the others elect a new one; restarting every node finds the data (term and log);
 // SIGTERM of a leader hands leadership over and exits 0; bad config and arguments exit 2
-// with one line naming what is wrong.
+// with one line naming what is wrong. A new node keeps its Raft log in WAL segments; a node
+// directory made before the WAL keeps its raft/ database across restarts.
 import test from 'ava';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openDatabase } from '../../storage-engine/engine.ts';
+import { DurableLogStorage } from '../../storage-engine/raft-log-storage.ts';
 import { eventually, ProcessCluster, runVstord } from './cluster-harness.ts';
 
 test.serial('three nodes elect a leader; kill -9 of the leader elects another; a full restart keeps the log', async (t) => {
@@ -40,6 +43,33 @@ test.serial('three nodes elect a leader; kill -9 of the leader elects another; a
     return status !== undefined && status.commitIndex >= after.commitIndex ? status : undefined;
   });
   t.true(restarted.term > after.term, `term ${restarted.term} after ${after.term}`);
+  for (const node of cluster.nodes) {
+    t.true(existsSync(join(cluster.directory, 'data', node.id, 'wal')), `${node.id} keeps its Raft log in wal/`);
+    t.false(existsSync(join(cluster.directory, 'data', node.id, 'raft')), `${node.id} has no raft/ database`);
+  }
+});
+
+test.serial('a node directory made before the WAL keeps its raft database, across kill -9 and restart', async (t) => {
+  const cluster = await ProcessCluster.create('legacy-log');
+  t.teardown(() => cluster.destroy());
+  // What an older vstord left: the Raft log in a raft/ database (here a new, empty one).
+  for (const node of cluster.nodes) {
+    const db = await openDatabase({ path: join(cluster.directory, 'data', node.id, 'raft'), engine: 'classic-level' });
+    await (await DurableLogStorage.open(db)).close();
+    await db.close();
+  }
+  cluster.startAll();
+  await eventually('a leader on the old databases', () => cluster.agreedLeader());
+  const before = (await cluster.status('n1'))!;
+  for (const node of cluster.nodes) await cluster.kill(node.id);
+  cluster.startAll();
+  await eventually('a leader after the restart', () => cluster.agreedLeader());
+  const after = (await cluster.status('n1'))!;
+  t.true(after.term > before.term, `term ${after.term} after ${before.term}: the log was found again`);
+  for (const node of cluster.nodes) {
+    t.regex(node.output.join(''), /the Raft log is the database of this older data directory/);
+    t.false(existsSync(join(cluster.directory, 'data', node.id, 'wal')), `${node.id} made no wal/`);
+  }
 });
 
 test.serial('SIGTERM on the leader hands leadership over and exits 0', async (t) => {
