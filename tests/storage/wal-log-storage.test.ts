@@ -247,8 +247,10 @@ test('a failed write leaves memory as it was and refuses further writes until re
   const f = await createWalStorageUnderTest(t, { segmentBytes: SMALL_SEGMENT_BYTES }, true);
   await writeLog(f.storage, 1, 6, () => 1);
   const before = observe(f.storage);
-  // Closing the segment's file under the store makes the next append fail as a disk error would.
-  await (f.storage as unknown as { tail: { handle: { close(): Promise<void> } } }).tail.handle.close();
+  // Closing the segment's files under the store makes the next append fail as a disk error would.
+  const { tail } = f.storage as unknown as { tail: Record<'handle' | 'syncHandle', { close(): Promise<void> }> };
+  await tail.handle.close();
+  await tail.syncHandle.close();
   const failed = await t.throwsAsync(f.storage.save({ entries: entries(7, 9, 2), hardState: { term: 2, vote: 1, commit: 6 } }, SYNC));
   t.false(isVstorError(failed), String(failed));
   t.is(f.storage.status, 'failed');
