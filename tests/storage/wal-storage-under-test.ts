@@ -18,17 +18,26 @@ export class WalStorageUnderTest implements LogStorageUnderTest {
   readonly location: string;
   private readonly options: WalLogStorageOptions;
   private readonly sync: boolean;
+  private readonly reopenAfterWrites: boolean;
   storage: WalLogStorage;
 
-  private constructor(location: string, options: WalLogStorageOptions, sync: boolean, storage: WalLogStorage) {
+  private constructor(location: string, options: WalLogStorageOptions, sync: boolean, reopenAfterWrites: boolean, storage: WalLogStorage) {
     this.location = location;
     this.options = options;
     this.sync = sync;
+    this.reopenAfterWrites = reopenAfterWrites;
     this.storage = storage;
   }
 
-  static async open(location: string, options: WalLogStorageOptions, sync: boolean): Promise<WalStorageUnderTest> {
-    return new WalStorageUnderTest(location, options, sync, await WalLogStorage.open(location, options));
+  static async open(location: string, options: WalLogStorageOptions, sync: boolean, reopenAfterWrites = false): Promise<WalStorageUnderTest> {
+    return new WalStorageUnderTest(location, options, sync, reopenAfterWrites, await WalLogStorage.open(location, options));
+  }
+
+  /** Runs a write; with reopenAfterWrites, every later read comes from a fresh replay. */
+  private async write<T>(run: () => Promise<T>): Promise<T> {
+    const result = await run();
+    if (this.reopenAfterWrites) await this.reopen();
+    return result;
   }
 
   initialState(): InitialState {
@@ -50,22 +59,22 @@ export class WalStorageUnderTest implements LogStorageUnderTest {
     return this.storage.snapshot();
   }
   bootstrap(confState: ConfState): Promise<void> {
-    return this.storage.bootstrap(confState);
+    return this.write(() => this.storage.bootstrap(confState));
   }
   setHardState(hardState: HardState): Promise<void> {
-    return this.storage.save({ hardState, entries: [] }, { sync: this.sync });
+    return this.write(() => this.storage.save({ hardState, entries: [] }, { sync: this.sync }));
   }
   append(entries: readonly Entry[]): Promise<void> {
-    return this.storage.save({ entries }, { sync: this.sync });
+    return this.write(() => this.storage.save({ entries }, { sync: this.sync }));
   }
   applySnapshot(snapshot: RaftSnapshot): Promise<void> {
-    return this.storage.save({ snapshot, entries: [] }, { sync: this.sync });
+    return this.write(() => this.storage.save({ snapshot, entries: [] }, { sync: this.sync }));
   }
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<RaftSnapshot> {
-    return this.storage.createSnapshot(index, confState, data);
+    return this.write(() => this.storage.createSnapshot(index, confState, data));
   }
   compact(compactIndex: number): Promise<void> {
-    return this.storage.compact(compactIndex);
+    return this.write(() => this.storage.compact(compactIndex));
   }
 
   async reopen(): Promise<void> {
@@ -78,10 +87,13 @@ export class WalStorageUnderTest implements LogStorageUnderTest {
   }
 }
 
-/** A fresh WAL store; `sync` says whether the suite's saves ask for fdatasync. */
-export async function createWalStorageUnderTest(t: ExecutionContext, options: WalLogStorageOptions = { segmentBytes: SMALL_SEGMENT_BYTES }, sync = false): Promise<WalStorageUnderTest> {
+/**
+ * A fresh WAL store; `sync` says whether the suite's saves ask for fdatasync, and
+ * `reopenAfterWrites` whether it is reopened from disk after every successful write.
+ */
+export async function createWalStorageUnderTest(t: ExecutionContext, options: WalLogStorageOptions = { segmentBytes: SMALL_SEGMENT_BYTES }, sync = false, reopenAfterWrites = false): Promise<WalStorageUnderTest> {
   const directory = await temporaryDirectory(t, 'wal');
-  const storage = await WalStorageUnderTest.open(path.join(directory, 'wal'), options, sync);
+  const storage = await WalStorageUnderTest.open(path.join(directory, 'wal'), options, sync, reopenAfterWrites);
   t.teardown(() => storage.close());
   return storage;
 }
