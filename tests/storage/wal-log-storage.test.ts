@@ -15,9 +15,10 @@ import type { ExecutionContext } from 'ava';
 import { AssertionError } from '../../consensus/errors.ts';
 import type { ConfState, Entry } from '../../consensus/types.ts';
 import { emptyConfState } from '../../consensus/types.ts';
-import { isVstorError, VstorError } from '../../storage-engine/errors.ts';
+import { VstorError } from '../../storage-engine/errors.ts';
 import { WalLogStorage } from '../../storage-engine/wal/wal-log-storage.ts';
 import { readFrame } from '../../storage-engine/wal/wal-records.ts';
+import type { AppendFile } from '../../storage-engine/wal/wal-segment-file.ts';
 import { entry, observe } from './log-storage-suite.ts';
 import { createWalStorageUnderTest, SMALL_SEGMENT_BYTES } from './wal-storage-under-test.ts';
 
@@ -247,12 +248,15 @@ test('a failed write leaves memory as it was and refuses further writes until re
   const f = await createWalStorageUnderTest(t, { segmentBytes: SMALL_SEGMENT_BYTES }, true);
   await writeLog(f.storage, 1, 6, () => 1);
   const before = observe(f.storage);
-  // Closing the segment's files under the store makes the next append fail as a disk error would.
-  const { tail } = f.storage as unknown as { tail: Record<'handle' | 'syncHandle', { close(): Promise<void> }> };
-  await tail.handle.close();
-  await tail.syncHandle.close();
-  const failed = await t.throwsAsync(f.storage.save({ entries: entries(7, 9, 2), hardState: { term: 2, vote: 1, commit: 6 } }, SYNC));
-  t.false(isVstorError(failed), String(failed));
+  // The segment file is swapped for one whose writes fail, as a disk error would fail them.
+  const { tail } = f.storage as unknown as { tail: { file: AppendFile } };
+  const real = tail.file;
+  tail.file = {
+    write: () => Promise.reject(new Error('injected write failure')),
+    datasync: () => Promise.reject(new Error('injected write failure')),
+    close: () => real.close(),
+  };
+  await t.throwsAsync(f.storage.save({ entries: entries(7, 9, 2), hardState: { term: 2, vote: 1, commit: 6 } }, SYNC), { message: 'injected write failure' });
   t.is(f.storage.status, 'failed');
   t.deepEqual(observe(f.storage), before);
   await t.throwsAsync(f.storage.compact(2), { instanceOf: VstorError, code: 'UNAVAILABLE' });
