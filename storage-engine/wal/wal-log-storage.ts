@@ -138,8 +138,9 @@ export class WalLogStorage extends RaftLogBase {
     try {
       // A torn tail is zeroed, so that the next append lands on zeros as on a fresh segment;
       // a segment cut short is filled up again to its preallocated size.
-      if (replayed.dirtyEnd > replayed.writeOffset || replayed.fileBytes < segmentBytes) {
-        await writeZeros(handle, replayed.writeOffset, Math.max(replayed.dirtyEnd, replayed.fileBytes < segmentBytes ? segmentBytes : 0));
+      const { writeOffset, dirtyEnd, fileBytes } = replayed.tail;
+      if (dirtyEnd > writeOffset || fileBytes < segmentBytes) {
+        await writeZeros(handle, writeOffset, Math.max(dirtyEnd, fileBytes < segmentBytes ? segmentBytes : 0));
       } else {
         // What replay read may still be only in the page cache of a process that died.
         await handle.datasync();
@@ -154,8 +155,8 @@ export class WalLogStorage extends RaftLogBase {
       const keep = replayed.snapshot?.metadata.index;
       await removeFiles(directory, [...listing.snapshots].filter(([index]) => index !== keep).map(([, name]) => name));
       const state: RaftLogState = { hardState: replayed.hardState, raftSnapshot, compactionPoint: replayed.compactionPoint, entries: replayed.entries };
-      const headerBytes = frameBatch(headerRecords(last.header, state, replayed.snapshot), 0).length;
-      const tail = { file, writeOffset: replayed.writeOffset, syncedBytes: replayed.writeOffset, headerBytes };
+      const { writeOffset, headerBytes } = replayed.tail;
+      const tail = { file, writeOffset, syncedBytes: writeOffset, headerBytes };
       return new WalLogStorage(directory, { entryBytesMax, snapshotBytesMax, segmentBytes }, state, replayed.segments, tail, replayed.snapshot);
     } catch (error) {
       await file.close();

@@ -25,6 +25,17 @@ export interface SegmentInfo extends SegmentName {
   header: SegmentHeader;
 }
 
+/** The last segment as replay found it. */
+export interface ReplayedTail {
+  /** Where the next record goes. */
+  writeOffset: number;
+  /** Bytes from writeOffset on that are not zero (a torn tail) and must be zeroed. */
+  dirtyEnd: number;
+  fileBytes: number;
+  /** Where the segment's header batch ends. */
+  headerBytes: number;
+}
+
 export interface ReplayedLog {
   hardState: HardState;
   compactionPoint: LogPosition;
@@ -32,11 +43,7 @@ export interface ReplayedLog {
   /** The last snapshot marker; its data is in its own file. */
   snapshot: StoredSnapshotMetadata | undefined;
   segments: SegmentInfo[];
-  /** Where the next record of the last segment goes. */
-  writeOffset: number;
-  /** Bytes from writeOffset on that are not zero (a torn tail) and must be zeroed. */
-  dirtyEnd: number;
-  fileBytes: number;
+  tail: ReplayedTail;
 }
 
 const TAIL_ALIGNMENT_BYTES = 8;
@@ -130,16 +137,15 @@ export async function replaySegments(directory: string, names: readonly SegmentN
   const corruption = (offset: number, message: string) => new VstorError('CORRUPTION', `WAL segment ${join(directory, current.name)} at byte ${offset}: ${message}`);
   const segments: SegmentInfo[] = [];
   let previousSegmentBytes: number | undefined;
-  let writeOffset = 0;
-  let dirtyEnd = 0;
-  let fileBytes = 0;
+  const tail: ReplayedTail = { writeOffset: 0, dirtyEnd: 0, fileBytes: 0, headerBytes: 0 };
 
   for (const [position, name] of names.entries()) {
     current = name;
     const isLast = position === names.length - 1;
     const bytes = await readFile(join(directory, name.name));
-    fileBytes = bytes.length;
+    tail.fileBytes = bytes.length;
     let offset = 0;
+    let headerBytes: number | undefined;
     let batchStart = 0;
     let pending: Array<{ record: WalRecord; offset: number }> = [];
     let header: SegmentHeader | undefined;
@@ -160,13 +166,15 @@ export async function replaySegments(directory: string, names: readonly SegmentN
           for (const item of pending) state.apply(item.record, item.offset, previousSegmentBytes);
           pending = [];
           batchStart = offset;
+          headerBytes ??= offset;
         }
         continue;
       }
       // The end of what was written, or a bad record.
-      if (header === undefined) {
+      if (header === undefined || headerBytes === undefined) {
         // Every segment is written with its header and synced before it gets its name.
-        throw corruption(offset, read.kind === 'end' ? 'the segment has no header' : `the segment header is unreadable: ${read.reason}`);
+        const problem = header !== undefined ? 'the segment header batch is incomplete' : read.kind === 'end' ? 'the segment has no header' : `the segment header is unreadable: ${read.reason}`;
+        throw corruption(offset, problem);
       }
       if (!isLast) {
         if (read.kind === 'bad') throw corruption(offset, read.reason);
@@ -180,15 +188,16 @@ export async function replaySegments(directory: string, names: readonly SegmentN
           throw corruption(offset, `${read.kind === 'bad' ? read.reason : 'the record is missing'}, yet the record at byte ${synced} was written after this one was synced`);
         }
       }
-      writeOffset = batchStart;
-      dirtyEnd = Math.max(end, batchStart);
+      tail.writeOffset = batchStart;
+      tail.dirtyEnd = Math.max(end, batchStart);
+      tail.headerBytes = headerBytes;
       break;
     }
     segments.push({ ...name, header: header! });
     previousSegmentBytes = offset;
   }
   const entries = state.finish();
-  return { hardState: state.hardState, compactionPoint: state.compactionPoint, entries, snapshot: state.snapshot, segments, writeOffset, dirtyEnd, fileBytes };
+  return { hardState: state.hardState, compactionPoint: state.compactionPoint, entries, snapshot: state.snapshot, segments, tail };
 }
 
 /** The offset of a valid record in (from, to) whose writer knew `from` to be synced, if any. */
