@@ -276,3 +276,22 @@ test('a second write while one is in flight is a bug, and open() refuses a bad s
     await t.throwsAsync(WalLogStorage.open(path.join(f.location, 'other'), { segmentBytes }), { instanceOf: VstorError, code: 'INVALID_ARGUMENT' }, String(segmentBytes));
   }
 });
+
+test('a bad record followed only by records written before it was synced is a torn tail, not corruption', async (t) => {
+  // Power loss may persist a later sector of an unsynced write and not an earlier one; the
+  // records after the bad one then carry a syncedBytes at or below its offset.
+  const f = await createWalStorageUnderTest(t, { segmentBytes: 64 * 1024 }, true);
+  await writeLog(f.storage, 1, 5, () => 1);
+  for (let index = 6; index <= 10; index++) await f.storage.save({ entries: [entry(index, 1)], hardState: { term: 1, vote: 1, commit: 5 } }, { sync: false });
+  await f.close();
+  const [name] = await filesOf(f.location, '.wal');
+  const file = path.join(f.location, name!);
+  const bytes = await readFile(file);
+  // Two header records, then an entry and a hard state record per save: entry 7 is record 14.
+  const { offsets } = recordOffsets(bytes);
+  bytes[offsets[14]! + 20] ^= 0x01;
+  await writeFile(file, bytes);
+  await f.reopen();
+  t.is(f.storage.lastIndex(), 6, 'the log ends before the damaged batch');
+  t.deepEqual(f.storage.initialState().hardState, { term: 1, vote: 1, commit: 5 });
+});
