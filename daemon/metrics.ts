@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { RaftStatus } from '../consensus/index.ts';
 import type { RpcObserver } from '../rpc/observer.ts';
 import type { RaftLoopObserver } from './raft-loop.ts';
-import type { VDiskObserver } from './vdisks/owner.ts';
+import type { VDiskIoOperation, VDiskObserver } from './vdisks/owner.ts';
 import type { ScrubProgress } from '../storage-engine/vdisk/scrubber.ts';
 import type { NbdServerStats } from './nbd/stats.ts';
 import { emptyStats as emptyNbdStats } from './nbd/stats.ts';
@@ -44,6 +44,11 @@ export class Metrics {
   readonly vdiskIoBytesTotal: Counter<'op'>;
   readonly vdiskSnapshotCreateDurationSeconds: Histogram;
   private vdiskSource: VDiskMetricsSource | undefined;
+  /**
+   * vDisk I/O bytes by operation, as plain sums that the counter reads when scraped: a
+   * labelled inc() hashes its labels on every call, and this is counted on every I/O.
+   */
+  private readonly vdiskIoBytes: Record<VDiskIoOperation, number> = { read: 0, write: 0, trim: 0, write_zeroes: 0 };
   private nbdStats: NbdServerStats | undefined;
   private lastLead = -1;
 
@@ -82,8 +87,13 @@ export class Metrics {
     this.kvOperationsTotal = new Counter({
       name: 'vstor_kv_operations_total', help: 'Key-value operations, by kind.', labelNames: ['operation'], registers,
     });
+    const ioBytes = this.vdiskIoBytes;
     this.vdiskIoBytesTotal = new Counter({
       name: 'vstor_vdisk_io_bytes_total', help: 'Bytes of vDisk I/O served by this member as owner, by operation.', labelNames: ['op'], registers,
+      collect() {
+        this.reset();
+        for (const [op, bytes] of Object.entries(ioBytes)) if (bytes > 0) this.inc({ op }, bytes);
+      },
     });
     this.vdiskSnapshotCreateDurationSeconds = new Histogram({
       name: 'vstor_vdisk_snapshot_create_duration_seconds', help: 'Time to move a vDisk\'s head epoch for a snapshot (the model change).',
@@ -128,7 +138,9 @@ export class Metrics {
   /** The vDisk manager's observer feeding these metrics. */
   vdiskObserver(): VDiskObserver {
     return {
-      ioBytes: (operation, bytes) => this.vdiskIoBytesTotal.inc({ op: operation }, bytes),
+      ioBytes: (operation, bytes) => {
+        this.vdiskIoBytes[operation] += bytes;
+      },
       snapshotCreated: (durationSeconds) => this.vdiskSnapshotCreateDurationSeconds.observe(durationSeconds),
     };
   }

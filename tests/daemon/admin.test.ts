@@ -108,3 +108,22 @@ test('healthz, readyz, status and metrics follow the Raft state', async (t) => {
   t.is(check.error, undefined, 'promtool must be installed (Debian package prometheus; .ci/run installs it)');
   t.is(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
 });
+
+test('vDisk I/O bytes are summed per operation and exported as vstor_vdisk_io_bytes_total', async (t) => {
+  // The observer adds plain numbers on every I/O; the counter reads them when scraped.
+  const nodes = await startCluster(t);
+  const { metrics } = adminFor(nodes[0]!, () => true);
+  const observer = metrics.vdiskObserver();
+  observer.ioBytes('read', 4096);
+  observer.ioBytes('read', 512);
+  observer.ioBytes('write', 8192);
+  const first = await metrics.text();
+  t.regex(first, /^vstor_vdisk_io_bytes_total\{op="read"[^}]*\} 4608$/m);
+  t.regex(first, /^vstor_vdisk_io_bytes_total\{op="write"[^}]*\} 8192$/m);
+  t.notRegex(first, /^vstor_vdisk_io_bytes_total\{op="trim"/m, 'no series for an operation that never ran');
+  observer.ioBytes('trim', 1 << 20);
+  observer.ioBytes('read', 4096);
+  const second = await metrics.text();
+  t.regex(second, /^vstor_vdisk_io_bytes_total\{op="read"[^}]*\} 8704$/m, 'a counter, not reset by a scrape');
+  t.regex(second, /^vstor_vdisk_io_bytes_total\{op="trim"[^}]*\} 1048576$/m);
+});
