@@ -179,9 +179,18 @@ export function encodeNoneChunk(cookie: bigint): Uint8Array {
  * copying it.
  */
 export function encodeOffsetDataHeader(cookie: bigint, offset: bigint, dataBytes: number, done: boolean): Uint8Array {
-  assert(dataBytes > 0, 'an OFFSET_DATA chunk describes at least one byte');
-  const header = encodeChunkHeader(cookie, done ? ReplyFlag.DONE : 0, ChunkType.OFFSET_DATA, 8 + dataBytes);
-  return new ByteWriter(CHUNK_HEADER_BYTES + 8).raw(header).u64(offset).done();
+  // Every READ's reply starts with this, so it is written field by field into one small
+  // buffer from Node's pool, not through ByteWriter (two allocations, and each field's
+  // check formats its message whether it fails or not).
+  assert(dataBytes > 0 && 8 + dataBytes <= CHUNK_PAYLOAD_BYTES_MAX, 'an OFFSET_DATA chunk describes at least one byte and fits a u32 length');
+  const header = Buffer.allocUnsafe(CHUNK_HEADER_BYTES + 8);
+  header.writeUInt32BE(STRUCTURED_REPLY_MAGIC, 0);
+  header.writeUInt16BE(done ? ReplyFlag.DONE : 0, 4);
+  header.writeUInt16BE(ChunkType.OFFSET_DATA, 6);
+  header.writeBigUInt64BE(cookie, 8);
+  header.writeUInt32BE(8 + dataBytes, 16);
+  header.writeBigUInt64BE(offset, 20);
+  return header;
 }
 
 export function encodeOffsetDataChunk(cookie: bigint, offset: bigint, data: Uint8Array, done: boolean): Uint8Array {

@@ -76,6 +76,11 @@ test('structured read reply: OFFSET_DATA, OFFSET_HOLE, then NONE with DONE', (t)
     `668e33ef 0001 0000 ${COOKIE_HEX} 00000000`,
   ].map((text) => toHex(hex(text))));
   t.is(toHex(encodeOffsetDataHeader(COOKIE, 0x1000n, 4, true)), toHex(hex(`668e33ef 0001 0001 ${COOKIE_HEX} 0000000c 0000000000001000`)));
+  // The READ reply header is written field by field: the top bits of cookie and offset, a
+  // large length, and no chunk of zero bytes.
+  t.is(toHex(encodeOffsetDataHeader(2n ** 64n - 1n, 2n ** 63n + 5n, 0xfffffff0, false)),
+    toHex(hex('668e33ef 0000 0001 ffffffffffffffff fffffff8 8000000000000005')));
+  t.throws(() => encodeOffsetDataHeader(COOKIE, 0n, 0, true), { instanceOf: NbdAssertionError });
 });
 
 test('error chunks: errno, u16 message length, message (and offset for ERROR_OFFSET)', (t) => {
