@@ -7,7 +7,7 @@
 
 import type { RaftSnapshot } from '../consensus/index.ts';
 import type { ApplyResult, KvStateMachine } from '../storage-engine/model/index.ts';
-import type { AppliedEntry, ReplicatedStateMachine } from './raft-loop.ts';
+import type { AppliedEntry, ReplicatedStateMachine, SnapshotImage } from './raft-loop.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -28,25 +28,32 @@ export class ModelStateMachine implements ReplicatedStateMachine {
     await this.model.restore([snapshot.data]);
   }
 
-  async snapshot(): Promise<Uint8Array> {
+  async snapshot(): Promise<SnapshotImage> {
     await this.model.sync();
+    // Pinned here (the model's iterators open at once, at a moment no batch is in flight);
+    // read later, while the Raft loop goes on.
     const image = await this.model.snapshot();
-    const chunks: Uint8Array[] = [];
-    let bytes = 0;
-    try {
-      for await (const chunk of image) {
-        chunks.push(chunk);
-        bytes += chunk.length;
-      }
-    } finally {
-      await image.close();
-    }
-    const joined = new Uint8Array(bytes);
-    let offset = 0;
-    for (const chunk of chunks) {
-      joined.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return joined;
+    return {
+      read: async () => {
+        const chunks: Uint8Array[] = [];
+        let bytes = 0;
+        try {
+          for await (const chunk of image) {
+            chunks.push(chunk);
+            bytes += chunk.length;
+          }
+        } finally {
+          await image.close();
+        }
+        const joined = new Uint8Array(bytes);
+        let offset = 0;
+        for (const chunk of chunks) {
+          joined.set(chunk, offset);
+          offset += chunk.length;
+        }
+        return joined;
+      },
+    };
   }
+
 }

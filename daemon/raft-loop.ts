@@ -48,8 +48,26 @@ export interface ReplicatedStateMachine {
   apply(entries: AppliedEntry[], decided?: (first: number, results: unknown[]) => void): Promise<unknown[]>;
   /** Replaces the whole state with the image carried by a Raft snapshot. */
   restore(snapshot: RaftSnapshot): Promise<void>;
-  /** An image of the state at appliedIndex(), for a Raft snapshot. */
-  snapshot(): Promise<Uint8Array>;
+  /**
+   * Pins an image of the state at appliedIndex(), for a Raft snapshot, and resolves once it
+   * is pinned; its bytes come from read(), which may take long and may run while later
+   * entries are applied (the image does not change).
+   */
+  snapshot(): Promise<SnapshotImage>;
+}
+
+/** A state machine's image pinned at one applied index. */
+export interface SnapshotImage {
+  read(): Promise<Uint8Array>;
+}
+
+/** A snapshot whose image is being read off the loop, and what to store once it is. */
+interface SnapshotInProgress {
+  index: number;
+  confState: ConfState;
+  /** Set once read() resolved; the loop stores it at its next run. */
+  data?: Uint8Array;
+  failure?: { error: unknown };
 }
 
 export interface PeerTransport {
@@ -137,6 +155,8 @@ export class RaftLoop {
    * snapshot whose configuration does not include it, so the next one is taken at once.
    */
   private membershipChangedSinceSnapshot = false;
+  /** A snapshot whose image is being read off the loop (see maybeSnapshot). */
+  private snapshotInProgress: SnapshotInProgress | undefined;
 
   constructor(private readonly options: RaftLoopOptions) {
     const applied = options.stateMachine.appliedIndex();
@@ -330,6 +350,7 @@ export class RaftLoop {
   }
 
   private async run(): Promise<void> {
+    await this.storeSnapshot();
     this.flushRequests();
     // Once stopping, the Ready in hand is finished and no other is taken.
     while (this.state === 'running' && this.node.hasReady()) {
@@ -539,22 +560,54 @@ export class RaftLoop {
     this.readsAwaitingApply = stillWaiting;
   }
 
+  /**
+   * Takes a Raft snapshot when snapshotEntries entries were applied since the last one.
+   * Only the pinning of the image holds the loop (it waits for the applies in flight); the
+   * image is read off the loop, while Readys go on being persisted, sent and applied, and
+   * stored by the loop's next run after it is read (storeSnapshot). Reading a large model
+   * inside the loop held heartbeats back for as long, long enough under load for the
+   * followers to start an election.
+   */
   private async maybeSnapshot(): Promise<void> {
-    const { stateMachine, storage, snapshotEntries, compactRetainEntries, observer } = this.options;
+    if (this.snapshotInProgress !== undefined) return;
+    const { stateMachine, storage, snapshotEntries } = this.options;
     const applied = stateMachine.appliedIndex();
     // The stored snapshot is the last one, taken here or received from the leader.
     const lastSnapshotIndex = storage.snapshot().metadata.index;
     if (applied <= lastSnapshotIndex) return;
     if (applied - lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
     this.membershipChangedSinceSnapshot = false;
-    // The image is of everything handed out so far, and no apply may run while it is taken.
+    // The image is of everything handed out so far, and no apply may run while it is pinned.
     await this.appliedAll();
-    const snapshotIndex = stateMachine.appliedIndex();
-    const data = await stateMachine.snapshot();
-    await storage.createSnapshot(snapshotIndex, this.node.status().confState, data);
-    const compactTo = snapshotIndex - compactRetainEntries;
+    const progress: SnapshotInProgress = { index: stateMachine.appliedIndex(), confState: this.node.status().confState };
+    const image = await stateMachine.snapshot();
+    this.snapshotInProgress = progress;
+    image.read().then(
+      (data) => {
+        progress.data = data;
+        this.schedule();
+      },
+      (error: unknown) => {
+        progress.failure = { error };
+        this.schedule();
+      },
+    );
+  }
+
+  /** Stores the snapshot whose image has been read, and compacts the log behind it. */
+  private async storeSnapshot(): Promise<void> {
+    const progress = this.snapshotInProgress;
+    if (progress === undefined || (progress.data === undefined && progress.failure === undefined)) return;
+    this.snapshotInProgress = undefined;
+    // The loop fails on it, as it did when the image was read inside it.
+    if (progress.failure !== undefined) throw progress.failure.error;
+    const { storage, compactRetainEntries, observer } = this.options;
+    // A snapshot received from the leader meanwhile may have passed this one.
+    if (progress.index <= storage.snapshot().metadata.index) return;
+    await storage.createSnapshot(progress.index, progress.confState, progress.data!);
+    const compactTo = progress.index - compactRetainEntries;
     if (compactTo >= storage.firstIndex()) await storage.compact(compactTo);
-    observer?.raftSnapshotTaken?.(snapshotIndex);
+    observer?.raftSnapshotTaken?.(progress.index);
   }
 }
 

@@ -4,7 +4,7 @@
 
 import type { ConfState, Entry, HardState, Message, RaftSnapshot } from '../../consensus/index.ts';
 import { MemoryStorage } from '../../consensus/index.ts';
-import type { AppliedEntry, DurableLogStorage, PeerTransport, ReplicatedStateMachine } from '../../daemon/raft-loop.ts';
+import type { AppliedEntry, DurableLogStorage, PeerTransport, ReplicatedStateMachine, SnapshotImage } from '../../daemon/raft-loop.ts';
 import type { RaftLoop } from '../../daemon/raft-loop.ts';
 
 export class AsyncMemoryLog implements DurableLogStorage {
@@ -46,6 +46,10 @@ const encoder = new TextEncoder();
 export class MapStateMachine implements ReplicatedStateMachine {
   readonly data = new Map<string, string>();
   private applied = 0;
+  /** When set, a pinned image's read() waits for it (a slow image). */
+  imageReadGate: Promise<void> | undefined;
+  /** The applied index of each image pinned, in order. */
+  readonly pinnedAt: number[] = [];
 
   appliedIndex(): number { return this.applied; }
 
@@ -66,8 +70,17 @@ export class MapStateMachine implements ReplicatedStateMachine {
     this.applied = snapshot.metadata.index;
   }
 
-  async snapshot(): Promise<Uint8Array> {
-    return encoder.encode(JSON.stringify([...this.data]));
+  async snapshot(): Promise<SnapshotImage> {
+    // Pinned now: later applies do not change what read() returns.
+    const image = encoder.encode(JSON.stringify([...this.data]));
+    this.pinnedAt.push(this.applied);
+    const gate = this.imageReadGate;
+    return {
+      read: async () => {
+        await gate;
+        return image;
+      },
+    };
   }
 }
 

@@ -94,8 +94,39 @@ test('after snapshotEntries applied entries the log is snapshotted and compacted
   t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
   const leader = await waitFor('a leader', () => leaderOf(members));
   for (let i = 0; i < 120; i++) await leader.loop.propose(cmd(`n=${i}`));
-  t.true(leader.log.snapshot().metadata.index >= 50);
+  // The image is read off the loop and stored by its next run.
+  await waitFor('a stored snapshot', () => (leader.log.snapshot().metadata.index >= 50 ? true : undefined));
   t.true(leader.log.firstIndex() > 40, `first index ${leader.log.firstIndex()}`);
+});
+
+test('a snapshot image slow to read holds nothing up, and is stored at the index it was pinned at', async (t) => {
+  const members = cluster([1, 2, 3], { snapshotEntries: 20, compactRetainEntries: 5 });
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  for (const m of members) m.machine.imageReadGate = gate;
+  for (const m of members) m.loop.start();
+  t.teardown(() => {
+    release();
+    return Promise.all(members.map((m) => m.loop.stop())).then(() => undefined);
+  });
+  const leader = await waitFor('a leader', () => leaderOf(members));
+
+  // Far past snapshotEntries while the image cannot be read: every write is still applied.
+  for (let i = 0; i < 80; i++) await leader.loop.propose(cmd(`n=${i}`));
+  t.is(leader.machine.data.get('n'), '79');
+  t.is(leader.machine.pinnedAt.length, 1, 'one snapshot in progress at a time');
+  t.is(leader.log.snapshot().metadata.index, 0, 'nothing stored before the image is read');
+
+  release();
+  const pinned = leader.machine.pinnedAt[0]!;
+  await waitFor('the snapshot to be stored', () => (leader.log.snapshot().metadata.index > 0 ? true : undefined));
+  const stored = leader.log.snapshot();
+  t.is(stored.metadata.index, pinned);
+  const image = new Map(JSON.parse(new TextDecoder().decode(stored.data)) as [string, string][]);
+  t.not(image.get('n'), '79', 'the image is the state when it was pinned, not when it was read');
+  t.true(leader.log.firstIndex() > pinned - 5 - 1, `compacted behind it: first index ${leader.log.firstIndex()}`);
 });
 
 test('without a quorum, proposals fail clearly and nothing waits forever', async (t) => {
