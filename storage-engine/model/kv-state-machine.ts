@@ -20,6 +20,7 @@
 // crash after it leaves the new image in force and the old one is cleared on open. The
 // model is always exactly one image, old or new, never a mix.
 
+import { writeChainedBatch } from '../chained-batch.ts';
 import { BatchKeyReader } from './batch-reader.ts';
 import { KeyRecordCache } from './record-cache.ts';
 import { decodeWriteRequest, decodeWriteResponse, isModelEntry } from './codec.ts';
@@ -32,7 +33,7 @@ import { EventHistoryIndex } from './event-history.ts';
 import type { EventPosition, PositionedEvent } from './events.ts';
 import { executeCommand } from './executor.ts';
 import { deadEventBounds, generationBounds, META_KEY, otherGenerationsBounds, sessionKey, stateKey } from './layout.ts';
-import type { ModelBatchOperation, ModelChainedBatch, ModelDatabase } from './model-database.ts';
+import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
 import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
 import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
 import { ModelSnapshot } from './model-snapshot.ts';
@@ -505,7 +506,7 @@ export class KvStateMachine {
    */
   private async write(operations: ModelBatchOperation[], onCommitted: () => void, sync = false): Promise<void> {
     assert(this.writeInFlight === undefined, 'two model batches in flight');
-    const written = writeChained(this.db, operations, sync);
+    const written = writeChainedBatch(this.db, operations, sync);
     this.writeInFlight = written;
     try {
       await written;
@@ -604,23 +605,6 @@ function keysRead(command: WriteCommand): Uint8Array[] {
         ...[...command.success, ...command.failure].flatMap((operation) => (operation.type === 'put' ? [operation.key] : [])),
       ];
   }
-}
-
-/** Writes `operations` through a chained batch, which costs LevelDB a third less than an
- * array batch of the same operations (model-database.ts). Every failure, even a database
- * that refuses to start a batch, is a rejection: write() must see it. */
-async function writeChained(db: ModelDatabase, operations: readonly ModelBatchOperation[], sync: boolean): Promise<void> {
-  const batch: ModelChainedBatch = db.batch();
-  try {
-    for (const operation of operations) {
-      if (operation.type === 'put') batch.put(operation.key, operation.value);
-      else batch.del(operation.key);
-    }
-  } catch (error) {
-    await batch.close();
-    throw error;
-  }
-  await batch.write(sync ? { sync: true } : {});
 }
 
 function checkEntry(field: string, index: number, entryBytes: Uint8Array): void {

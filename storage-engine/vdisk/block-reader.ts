@@ -302,26 +302,6 @@ export interface BlockEngine {
   exclusive<T>(vdiskId: number, work: () => Promise<T>): Promise<T>;
 }
 
-/**
- * Writes `operations` as one atomic batch. Through a chained batch, which hands each
- * operation to LevelDB as it is added: the array form of batch() clones and re-validates
- * every operation in JavaScript first, and then converts the array natively, which costs
- * about twice as much main-thread time on the large batches that block writes make.
- */
-export async function writeBatch(db: BlockDatabase, operations: readonly BatchOperation[], sync: boolean): Promise<void> {
-  const batch = db.batch();
-  try {
-    for (const operation of operations) {
-      if (operation.type === 'put') batch.put(operation.key, operation.value);
-      else batch.del(operation.key);
-    }
-  } catch (error) {
-    await batch.close();
-    throw error;
-  }
-  await batch.write({ sync });
-}
-
 /** Up to `limit` keys of a range, in order (a job's next batch of rows). */
 export async function readKeys(db: BlockDatabase, range: { gte?: Uint8Array; gt?: Uint8Array; lt: Uint8Array }, limit: number): Promise<Uint8Array[]> {
   const keys: Uint8Array[] = [];

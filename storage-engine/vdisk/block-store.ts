@@ -34,7 +34,8 @@
 
 import { VstorError } from '../errors.ts';
 import type { BatchOperation, BlockDatabase, BlockEngine, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
-import { BlockReader, writeBatch } from './block-reader.ts';
+import { writeChainedBatch } from '../chained-batch.ts';
+import { BlockReader } from './block-reader.ts';
 import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
 import type { ChangedRangesPage } from './change-index.ts';
 import { changedRangesPage } from './change-index.ts';
@@ -347,7 +348,7 @@ export class BlockStore {
       operations.push({ type: 'put', key, value: encodeDataRecord(key, block) });
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
-    await writeBatch(this.db, operations, sync);
+    await writeChainedBatch(this.db, operations, sync);
   }
 
   /** Joins the vDisk's open write group, or queues a new one (see "Group commit" above). */
@@ -371,7 +372,7 @@ export class BlockStore {
     // exclusive() closes the open group, if any: this one now follows it.
     group.done = this.exclusive(vdisk.id, async () => {
       if (this.openGroups.get(vdisk.id) === group) this.openGroups.delete(vdisk.id);
-      await writeBatch(this.db, group.operations, group.sync);
+      await writeChainedBatch(this.db, group.operations, group.sync);
     });
     this.openGroups.set(vdisk.id, group);
     return group.done;
@@ -419,7 +420,7 @@ export class BlockStore {
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
     if (firstWholeIndex < endWholeIndex) await this.tombstoneWholeBlocks(vdisk, epoch, firstWholeIndex, endWholeIndex, operations);
-    if (operations.length > 0) await writeBatch(this.db, operations, sync);
+    if (operations.length > 0) await writeChainedBatch(this.db, operations, sync);
   }
 
   /**
@@ -492,7 +493,7 @@ export class BlockStore {
    * test what a crash between batches leaves.
    */
   protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
-    if (operations.length > 0) await writeBatch(this.db, operations, sync);
+    if (operations.length > 0) await writeChainedBatch(this.db, operations, sync);
     else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
   }
 
