@@ -4,12 +4,11 @@
 
 import path from 'node:path';
 import type { ExecutionContext } from 'ava';
-import type { InitialState } from '../../consensus/storage.ts';
-import type { ConfState, Entry, HardState, RaftSnapshot } from '../../consensus/types.ts';
 import type { Database, EngineName } from '../../storage-engine/engine.ts';
 import { openDatabase } from '../../storage-engine/engine.ts';
 import { DurableLogStorage } from '../../storage-engine/raft-log-storage.ts';
 import type { LogStorageUnderTest } from './log-storage-suite.ts';
+import { StoreUnderTest } from './store-under-test.ts';
 import { temporaryDirectory } from './temp-dir.ts';
 
 /**
@@ -19,59 +18,19 @@ import { temporaryDirectory } from './temp-dir.ts';
  */
 const SYNC = false;
 
-class DurableStorageUnderTest implements LogStorageUnderTest {
-  private readonly location: string;
-  private readonly engine: EngineName;
-  private db: Database;
-  private storage: DurableLogStorage;
-
-  constructor(location: string, engine: EngineName, db: Database, storage: DurableLogStorage) {
-    this.location = location;
-    this.engine = engine;
-    this.db = db;
-    this.storage = storage;
+class DurableStorageUnderTest extends StoreUnderTest<DurableLogStorage> {
+  private constructor(
+    private readonly location: string,
+    private readonly engine: EngineName,
+    private db: Database,
+    storage: DurableLogStorage,
+  ) {
+    super(storage, SYNC);
   }
 
   static async open(location: string, engine: EngineName): Promise<DurableStorageUnderTest> {
     const db = await openDatabase({ path: location, engine });
     return new DurableStorageUnderTest(location, engine, db, await DurableLogStorage.open(db));
-  }
-
-  initialState(): InitialState {
-    return this.storage.initialState();
-  }
-  entries(lo: number, hi: number, bytesMax: number): Entry[] {
-    return this.storage.entries(lo, hi, bytesMax);
-  }
-  term(index: number): number {
-    return this.storage.term(index);
-  }
-  lastIndex(): number {
-    return this.storage.lastIndex();
-  }
-  firstIndex(): number {
-    return this.storage.firstIndex();
-  }
-  snapshot(): RaftSnapshot {
-    return this.storage.snapshot();
-  }
-  bootstrap(confState: ConfState): Promise<void> {
-    return this.storage.bootstrap(confState);
-  }
-  setHardState(hardState: HardState): Promise<void> {
-    return this.storage.save({ hardState, entries: [] }, { sync: SYNC });
-  }
-  append(entries: readonly Entry[]): Promise<void> {
-    return this.storage.save({ entries }, { sync: SYNC });
-  }
-  applySnapshot(snapshot: RaftSnapshot): Promise<void> {
-    return this.storage.save({ snapshot, entries: [] }, { sync: SYNC });
-  }
-  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<RaftSnapshot> {
-    return this.storage.createSnapshot(index, confState, data);
-  }
-  compact(compactIndex: number): Promise<void> {
-    return this.storage.compact(compactIndex);
   }
 
   async reopen(): Promise<void> {
