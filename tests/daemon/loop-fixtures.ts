@@ -12,6 +12,8 @@ export class AsyncMemoryLog implements DurableLogStorage {
   saves = 0;
   syncedSaves = 0;
   entriesSaved = 0;
+  /** Every snapshot stored, in order, with the data it was stored with. */
+  readonly snapshotsCreated: { index: number; data: Uint8Array }[] = [];
 
   initialState() { return this.memory.initialState(); }
   entries(lo: number, hi: number, bytesMax: number) { return this.memory.entries(lo, hi, bytesMax); }
@@ -31,7 +33,9 @@ export class AsyncMemoryLog implements DurableLogStorage {
   }
 
   async createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<RaftSnapshot> {
-    return this.memory.createSnapshot(index, confState, data);
+    const created = this.memory.createSnapshot(index, confState, data);
+    this.snapshotsCreated.push({ index, data });
+    return created;
   }
 
   async compact(index: number): Promise<void> {
