@@ -7,6 +7,7 @@
 
 import type { RaftSnapshot } from '../consensus/index.ts';
 import type { ApplyResult, KvStateMachine } from '../storage-engine/model/index.ts';
+import { concatBytes } from '../storage-engine/model/index.ts';
 import type { AppliedEntry, ReplicatedStateMachine, SnapshotImage } from './raft-loop.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -36,22 +37,12 @@ export class ModelStateMachine implements ReplicatedStateMachine {
     return {
       read: async () => {
         const chunks: Uint8Array[] = [];
-        let bytes = 0;
         try {
-          for await (const chunk of image) {
-            chunks.push(chunk);
-            bytes += chunk.length;
-          }
+          for await (const chunk of image) chunks.push(chunk);
         } finally {
           await image.close();
         }
-        const joined = new Uint8Array(bytes);
-        let offset = 0;
-        for (const chunk of chunks) {
-          joined.set(chunk, offset);
-          offset += chunk.length;
-        }
-        return joined;
+        return concatBytes(...chunks);
       },
     };
   }

@@ -31,7 +31,7 @@ export { defaultModelConfig, modelConfig } from './config.ts';
 export type { VstorErrorCode } from './errors.ts';
 export { isVstorError, VstorError } from './errors.ts';
 export type { WatchEvent } from './events.ts';
-export { compareBytes } from './bytes.ts';
+export { compareBytes, concatBytes } from './bytes.ts';
 export { prefixEnd, RANGE_END_UNBOUNDED } from './key-range.ts';
 export type { ModelDatabase } from './model-database.ts';
 export type { ModelSnapshot } from './model-snapshot.ts';
