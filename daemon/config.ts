@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { VDISK_SIZE_ALIGNMENT_BYTES, VDISK_SIZE_BYTES_MIN } from '../rpc/vdisk-checks.ts';
-import { VDISK_BYTES_MAX } from '../storage-engine/vdisk/keys.ts';
+import { BLOCK_BYTES as VDISK_BLOCK_BYTES, VDISK_BYTES_MAX } from '../storage-engine/vdisk/keys.ts';
 
 export type EngineName = 'classic-level' | 'rocksdb';
 
@@ -50,6 +50,11 @@ export interface LimitsConfig {
   vdiskBytesMax: number;
 }
 
+export interface VDisksConfig {
+  /** Memory each member may give its read cache of vDisk blocks (0: none). */
+  readCacheBytes: number;
+}
+
 export interface ClusterConfig {
   cluster: string;
   /** Absolute: relative paths in the file are resolved against the file's folder. */
@@ -58,6 +63,7 @@ export interface ClusterConfig {
   nodes: NodeConfig[];
   raft: RaftTimingConfig;
   limits: LimitsConfig;
+  vdisks: VDisksConfig;
 }
 
 export const defaultRaftTiming: Readonly<RaftTimingConfig> = Object.freeze({
@@ -81,6 +87,14 @@ export const defaultLimits: Readonly<LimitsConfig> = Object.freeze({
   valueBytesMax: 1 << 20,
   vdiskBytesMax: VDISK_BYTES_MAX,
 });
+
+export const defaultVDisks: Readonly<VDisksConfig> = Object.freeze({
+  // Filled on demand, by reads and writes of the vDisks a member owns; 4 KiB per block.
+  readCacheBytes: 1 << 30,
+});
+
+/** The most memory the read cache may be given: 64 GiB. */
+const READ_CACHE_BYTES_MAX = 64 * 2 ** 30;
 
 /** A config that cannot be used; `field` is the path of the offending value. */
 export class ConfigError extends Error {
@@ -228,6 +242,15 @@ function parseLimits(value: unknown): LimitsConfig {
   return limits;
 }
 
+function parseVDisks(value: unknown): VDisksConfig {
+  const fields = mapping(value ?? {}, 'vdisks', Object.keys(defaultVDisks));
+  const readCacheBytes = integer(fields, 'readCacheBytes', 'vdisks', defaultVDisks.readCacheBytes, 0, READ_CACHE_BYTES_MAX, 'bytes');
+  if (readCacheBytes > 0 && readCacheBytes < VDISK_BLOCK_BYTES) {
+    fail('vdisks.readCacheBytes', `must be 0 (no cache) or at least one block (${VDISK_BLOCK_BYTES} bytes), got ${readCacheBytes}`);
+  }
+  return { readCacheBytes };
+}
+
 /** Parses and validates cluster.yaml's text. `baseDir` resolves a relative dataDir. */
 export function parseClusterConfig(text: string, baseDir: string): ClusterConfig {
   let document: unknown;
@@ -236,7 +259,7 @@ export function parseClusterConfig(text: string, baseDir: string): ClusterConfig
   } catch (error) {
     fail('', `not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
-  const fields = mapping(document, '', ['cluster', 'dataDir', 'engine', 'nodes', 'raft', 'limits']);
+  const fields = mapping(document, '', ['cluster', 'dataDir', 'engine', 'nodes', 'raft', 'limits', 'vdisks']);
   const cluster = string(fields, 'cluster', '', NODE_ID);
   const dataDir = string(fields, 'dataDir', '');
   const engine = oneOf(fields, 'engine', '', 'classic-level', ['classic-level', 'rocksdb'] as const);
@@ -266,6 +289,7 @@ export function parseClusterConfig(text: string, baseDir: string): ClusterConfig
     nodes,
     raft: parseRaft(fields.raft),
     limits: parseLimits(fields.limits),
+    vdisks: parseVDisks(fields.vdisks),
   };
 }
 

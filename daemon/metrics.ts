@@ -10,6 +10,7 @@ import type { RaftStatus } from '../consensus/index.ts';
 import type { RpcObserver } from '../rpc/observer.ts';
 import type { RaftLoopObserver } from './raft-loop.ts';
 import type { VDiskIoOperation, VDiskObserver } from './vdisks/owner.ts';
+import type { BlockCache } from '../storage-engine/vdisk/block-cache.ts';
 import type { ScrubProgress } from '../storage-engine/vdisk/scrubber.ts';
 import type { NbdServerStats } from './nbd/stats.ts';
 import { emptyStats as emptyNbdStats } from './nbd/stats.ts';
@@ -21,6 +22,8 @@ export interface VDiskMetricsSource {
   scrubStatus(): { progress: ScrubProgress; runsCompleted: number; active: boolean };
   /** Blocks whose checksum failed on a read, since start. */
   corruptBlocks(): number;
+  /** The block read cache, if there is one. */
+  readCache(): BlockCache | undefined;
 }
 
 export interface RaftStatusSource {
@@ -161,6 +164,12 @@ export class Metrics {
     total('vstor_vdisk_scrub_corrupt_versions_total', 'Block versions the scrubber found with a bad checksum.', () => progress('corruptVersions'));
     total('vstor_vdisk_scrub_passes_total', 'Scrub passes (each under one vDisk\'s lock).', () => progress('passes'));
     total('vstor_vdisk_scrub_runs_total', 'Complete scrub runs over every owned vDisk.', () => read((source) => source.scrubStatus().runsCompleted, 0));
+    const cache = (pick: (from: BlockCache) => number): number => read((source) => { const c = source.readCache(); return c === undefined ? 0 : pick(c); }, 0);
+    total('vstor_vdisk_read_cache_hits_total', 'Block reads answered from the read cache.', () => cache((c) => c.stats.hits));
+    total('vstor_vdisk_read_cache_misses_total', 'Head block reads the read cache could not answer.', () => cache((c) => c.stats.misses));
+    total('vstor_vdisk_read_cache_evictions_total', 'Blocks the read cache let go to make room.', () => cache((c) => c.stats.evictions));
+    new Gauge({ name: 'vstor_vdisk_read_cache_bytes', help: 'Block bytes held by the read cache.', registers, collect() { this.set(cache((c) => c.bytes)); } });
+    new Gauge({ name: 'vstor_vdisk_read_cache_capacity_bytes', help: 'Memory the read cache may fill (vdisks.readCacheBytes).', registers, collect() { this.set(cache((c) => c.capacityBlocks * 4096)); } });
     new Gauge({ name: 'vstor_vdisk_scrub_running', help: '1 while a scrub run is under way, else 0.', registers, collect() { this.set(read((source) => (source.scrubStatus().active ? 1 : 0), 0)); } });
   }
 

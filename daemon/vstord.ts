@@ -80,13 +80,14 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   await node.open();
   const vdisks = new VDiskManager({
     model: node, cluster: node, directory: joinPath(config.dataDir, self.id), requestBytesMax: config.limits.requestBytesMax,
-    logger, observer: metrics.vdiskObserver(),
+    readCacheBytes: config.vdisks.readCacheBytes, logger, observer: metrics.vdiskObserver(),
   });
   await vdisks.open();
   metrics.observeVDisks({
     ownedCount: () => vdisks.owned().length,
     scrubStatus: () => vdisks.scrubStatus(),
     corruptBlocks: () => (vdisks.status === 'open' ? vdisks.engine.counters.corruptBlocks : 0),
+    readCache: () => (vdisks.status === 'open' ? vdisks.readCache : undefined),
   });
   const nbdBackend = new VDiskNbdBackend(vdisks);
   // NBD requests are served through the same engine calls as gRPC ones, so they share the

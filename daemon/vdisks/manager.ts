@@ -42,6 +42,7 @@ import { VDISK_RANGE_BYTES_MAX } from '../../rpc/vdisk-checks.ts';
 import { VDiskPeers } from '../../rpc/vdisk-peers.ts';
 import { isVstorError, VstorError } from '../../storage-engine/errors.ts';
 import { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
+import type { BlockCache } from '../../storage-engine/vdisk/block-cache.ts';
 import type { ScrubProgress } from '../../storage-engine/vdisk/scrubber.ts';
 import type { BlockEngine } from './block-engine.ts';
 import { CapacityPublisher, capacityKey, decodeCapacityRecord } from './capacity.ts';
@@ -83,6 +84,8 @@ export interface VDiskManagerOptions {
   scrubIntervalMs?: number;
   /** Rows per scrub pass under a vDisk's lock. Default 4096. */
   scrubRowsPerPassMax?: number;
+  /** Memory for the read cache of owned vDisks' blocks, in bytes. Default 0: none. */
+  readCacheBytes?: number;
   /** The engine over the block store. Default: the BlockStore itself. */
   engine?: (store: BlockStore) => BlockEngine;
 }
@@ -134,6 +137,11 @@ export class VDiskManager implements VDiskNode {
     return this.blockEngine;
   }
 
+  /** The block store's read cache, if it has one (for metrics). */
+  get readCache(): BlockCache | undefined {
+    return this.store?.cache;
+  }
+
   /** Each corrupt block is logged once per process: a client retrying a read must not flood the log. */
   private readonly corruptLogged = new Set<string>();
 
@@ -159,6 +167,7 @@ export class VDiskManager implements VDiskNode {
       // The read fails with CORRUPTION (an I/O error to NBD clients) and the engine counts it
       // (vstor_vdisk_corrupt_blocks_total); the log line says where, for the operator.
       onCorruption: (location) => this.logCorruption(location),
+      readCacheBytes: options.readCacheBytes ?? 0,
     });
     this.blockEngine = options.engine?.(this.store) ?? this.store;
     this.ownerOps = new VDiskOwner({

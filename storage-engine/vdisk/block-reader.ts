@@ -9,6 +9,7 @@
 
 import type { ClassicLevel } from 'classic-level';
 import { VstorError } from '../errors.ts';
+import type { BlockCache } from './block-cache.ts';
 import type { BlockVersion } from './block-record.ts';
 import { decodeBlockRecord, recordKind } from './block-record.ts';
 import type { ChainLayer, VDiskLayout } from './layout.ts';
@@ -57,12 +58,14 @@ export class BlockReader {
   private readonly db: BlockDatabase;
   private readonly counters: BlockStoreCounters;
   private readonly onCorruption: ((location: CorruptionLocation) => void) | undefined;
+  private readonly cache: BlockCache | undefined;
   private lookups: LookupBatch | undefined;
 
-  constructor(db: BlockDatabase, counters: BlockStoreCounters, onCorruption?: (location: CorruptionLocation) => void) {
+  constructor(db: BlockDatabase, counters: BlockStoreCounters, onCorruption?: (location: CorruptionLocation) => void, cache?: BlockCache) {
     this.db = db;
     this.counters = counters;
     this.onCorruption = onCorruption;
+    this.cache = cache;
   }
 
   /** Decodes and verifies one record; a mismatch is counted, reported, then thrown. */
@@ -121,21 +124,36 @@ export class BlockReader {
 
   /**
    * Blocks [firstBlockIndex, endBlockIndex) as of `epoch`, through the clone chain: for
-   * each, its bytes or undefined for zeros. Per layer, one multi-get of every pending
-   * block's version in the layer's own epoch, then, for the blocks it missed, one forward
-   * scan of their span through the older epochs, rather than one seek per block. A block
-   * the layer has no version of falls through to the next layer.
+   * each, its bytes or undefined for zeros. A read at the head takes what the read cache
+   * holds (block-cache.ts) and fills it with what it reads. Per layer, one multi-get of
+   * every pending block's version in the layer's own epoch, then, for the blocks it
+   * missed, one forward scan of their span through the older epochs, rather than one seek
+   * per block. A block the layer has no version of falls through to the next layer.
    */
   async readBlocks(vdisk: VDiskLayout, epoch: number, firstBlockIndex: number, endBlockIndex: number): Promise<Array<Uint8Array | undefined>> {
     const found = new Array<Uint8Array | undefined>(endBlockIndex - firstBlockIndex);
+    const cache = this.cache !== undefined && isHeadRead(vdisk, epoch) && this.cache.cacheable(vdisk.id, epoch) ? this.cache : undefined;
     let pending: number[] = [];
-    for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) pending.push(blockIndex);
-    for (const layer of readChain(vdisk, epoch)) {
-      if (pending.length > 0 && pending[pending.length - 1]! >= layer.endBlockIndex) pending = pending.filter((blockIndex) => blockIndex < layer.endBlockIndex);
-      if (pending.length === 0) break;
-      pending = await this.readLayer(layer, pending, (blockIndex, version) => {
-        if (version.kind === 'data') found[blockIndex - firstBlockIndex] = version.bytes;
-      });
+    for (let blockIndex = firstBlockIndex; blockIndex < endBlockIndex; blockIndex++) {
+      const cached = cache?.get(vdisk.id, blockIndex, epoch);
+      if (cached === undefined) pending.push(blockIndex);
+      else found[blockIndex - firstBlockIndex] = cached;
+    }
+    if (pending.length === 0) return found;
+    const filling = pending;
+    const token = cache?.beginFill(vdisk.id, filling);
+    try {
+      for (const layer of readChain(vdisk, epoch)) {
+        if (pending.length > 0 && pending[pending.length - 1]! >= layer.endBlockIndex) pending = pending.filter((blockIndex) => blockIndex < layer.endBlockIndex);
+        if (pending.length === 0) break;
+        pending = await this.readLayer(layer, pending, (blockIndex, version) => {
+          if (version.kind !== 'data') return;
+          found[blockIndex - firstBlockIndex] = version.bytes;
+          if (token !== undefined) cache!.fill(token, vdisk.id, blockIndex, epoch, version.bytes);
+        });
+      }
+    } finally {
+      if (token !== undefined) cache!.endFill(token, vdisk.id, filling);
     }
     return found;
   }
@@ -287,6 +305,12 @@ export class BlockReader {
     for await (const [blockIndex, kind] of this.resolvedKinds(readChain(vdisk, epoch), firstBlockIndex, endBlockIndex)) kinds.set(blockIndex, kind);
     return kinds;
   }
+}
+
+/** Whether a read at `epoch` is at the head: above every epoch a snapshot still reads. */
+function isHeadRead(vdisk: VDiskLayout, epoch: number): boolean {
+  for (const snapshotEpoch of vdisk.snapshotEpochs) if (snapshotEpoch >= epoch) return false;
+  return true;
 }
 
 /** What the longer jobs (rollback, flatten, purge) use of the block store. */

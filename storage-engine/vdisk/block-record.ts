@@ -64,6 +64,14 @@ export function decodeBlockRecord(key: Uint8Array, value: Uint8Array): BlockVers
   return kind === KIND_DATA ? { kind: 'data', bytes: payload } : { kind: 'tombstone' };
 }
 
+/**
+ * The block inside a data record this process has just encoded (a view, not a copy), or
+ * undefined for a tombstone. Not for records read back: those are checked by decodeBlockRecord.
+ */
+export function encodedPayload(value: Uint8Array): Uint8Array | undefined {
+  return value[0] === KIND_DATA && value.length === HEADER_BYTES + BLOCK_BYTES ? value.subarray(HEADER_BYTES) : undefined;
+}
+
 /** The kind of a stored record without verifying it (for allocation maps that skip payloads). */
 export function recordKind(value: Uint8Array): 'data' | 'tombstone' {
   return value[0] === KIND_DATA ? 'data' : 'tombstone';

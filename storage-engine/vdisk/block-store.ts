@@ -35,8 +35,9 @@
 import { VstorError } from '../errors.ts';
 import type { BatchOperation, BlockDatabase, BlockEngine, BlockStoreCounters, CorruptionLocation } from './block-reader.ts';
 import { writeChainedBatch } from '../chained-batch.ts';
+import { BlockCache } from './block-cache.ts';
 import { BlockReader } from './block-reader.ts';
-import { encodeDataRecord, encodeTombstoneRecord } from './block-record.ts';
+import { encodeDataRecord, encodedPayload, encodeTombstoneRecord } from './block-record.ts';
 import type { ChangedRangesPage } from './change-index.ts';
 import { changedRangesPage } from './change-index.ts';
 import type { BlockRange, Extent } from './extents.ts';
@@ -88,6 +89,11 @@ export interface BlockStoreOptions {
   groupBytesMax?: number;
   /** Called with the place of every record that fails its checksum on a read. */
   onCorruption?: (location: CorruptionLocation) => void;
+  /**
+   * Memory for the read cache of verified head blocks (block-cache.ts), in bytes; 0 (the
+   * default) for none. Every batch of block versions must then go through this store.
+   */
+  readCacheBytes?: number;
 }
 
 export interface WriteOptions {
@@ -126,6 +132,8 @@ export class BlockStore {
   private readonly rangeBytesMax: number;
   private readonly diffRangesMax: number;
   private readonly reader: BlockReader;
+  /** The read cache, when it has memory (BlockStoreOptions.readCacheBytes). */
+  readonly cache: BlockCache | undefined;
   /** This store as the longer jobs see it. */
   private readonly engine: BlockEngine;
   private readonly groupBytesMax: number;
@@ -151,7 +159,12 @@ export class BlockStore {
     this.rangeBytesMax = options.rangeBytesMax;
     this.diffRangesMax = diffRangesMax;
     this.groupBytesMax = groupBytesMax;
-    this.reader = new BlockReader(this.db, this.counters, options.onCorruption);
+    const readCacheBytes = options.readCacheBytes ?? 0;
+    if (!Number.isSafeInteger(readCacheBytes) || readCacheBytes < 0 || (readCacheBytes > 0 && readCacheBytes < BLOCK_BYTES)) {
+      throw new VstorError('INVALID_ARGUMENT', `readCacheBytes must be 0 or an integer ≥ ${BLOCK_BYTES}, got ${readCacheBytes}`);
+    }
+    this.cache = readCacheBytes > 0 ? new BlockCache(readCacheBytes) : undefined;
+    this.reader = new BlockReader(this.db, this.counters, options.onCorruption, this.cache);
     this.engine = {
       db: this.db,
       reader: this.reader,
@@ -316,7 +329,11 @@ export class BlockStore {
   async purge(vdiskId: number): Promise<number> {
     this.checkOpen();
     this.checkVDiskId(vdiskId);
-    return purge(this.engine, vdiskId);
+    try {
+      return await purge(this.engine, vdiskId);
+    } finally {
+      this.cache?.dropVDisk(vdiskId);
+    }
   }
 
   /** The ids of every vDisk that has rows here, ascending: the daemon purges the unknown ones. */
@@ -348,7 +365,7 @@ export class BlockStore {
       operations.push({ type: 'put', key, value: encodeDataRecord(key, block) });
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
-    await writeChainedBatch(this.db, operations, sync);
+    await this.writeBatch(operations, sync, true);
   }
 
   /** Joins the vDisk's open write group, or queues a new one (see "Group commit" above). */
@@ -372,7 +389,7 @@ export class BlockStore {
     // exclusive() closes the open group, if any: this one now follows it.
     group.done = this.exclusive(vdisk.id, async () => {
       if (this.openGroups.get(vdisk.id) === group) this.openGroups.delete(vdisk.id);
-      await writeChainedBatch(this.db, group.operations, group.sync);
+      await this.writeBatch(group.operations, group.sync, true);
     });
     this.openGroups.set(vdisk.id, group);
     return group.done;
@@ -420,7 +437,7 @@ export class BlockStore {
       operations.push({ type: 'put', key: changeKey(vdisk.id, epoch, blockIndex), value: EMPTY });
     }
     if (firstWholeIndex < endWholeIndex) await this.tombstoneWholeBlocks(vdisk, epoch, firstWholeIndex, endWholeIndex, operations);
-    if (operations.length > 0) await writeChainedBatch(this.db, operations, sync);
+    if (operations.length > 0) await this.writeBatch(operations, sync, true);
   }
 
   /**
@@ -493,8 +510,45 @@ export class BlockStore {
    * test what a crash between batches leaves.
    */
   protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
-    if (operations.length > 0) await writeChainedBatch(this.db, operations, sync);
+    if (operations.length > 0) await this.writeBatch(operations, sync, false);
     else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
+  }
+
+  /**
+   * Deletes block versions that nothing reads (the scrubber's reclaimed garbage), in one
+   * unsynced batch, through the same path as every other batch so that the read cache
+   * hears of it.
+   */
+  async deleteVersions(keys: readonly Uint8Array[]): Promise<void> {
+    this.checkOpen();
+    if (keys.length > 0) await this.writeBatch(keys.map((key) => ({ type: 'del' as const, key })), false, false);
+  }
+
+  /**
+   * Writes one atomic batch and then, before the writer hears of it, tells the read cache
+   * of every block it touched. The data of a `headWrite` (a client's write, which goes to
+   * the head epoch, above every other version) becomes the cached block; anything else
+   * drops what was cached: a job's batch may write below the head (flatten fills snapshot
+   * epochs) and so say nothing of what the head reads. On a failed write everything is
+   * dropped: what LevelDB kept of the batch is then unknown.
+   */
+  private async writeBatch(operations: readonly BatchOperation[], sync: boolean, headWrite: boolean): Promise<void> {
+    let written = false;
+    try {
+      await writeChainedBatch(this.db, operations, sync);
+      written = true;
+    } finally {
+      const cache = this.cache;
+      if (cache !== undefined) {
+        for (const operation of operations) {
+          const fields = decodeBlockKey(operation.key);
+          if (fields === undefined) continue;
+          const payload = written && headWrite && operation.type === 'put' ? encodedPayload(operation.value) : undefined;
+          if (payload === undefined) cache.touched(fields.vdiskId, fields.blockIndex, fields.epoch);
+          else cache.wrote(fields.vdiskId, fields.blockIndex, fields.epoch, payload);
+        }
+      }
+    }
   }
 
   /**

@@ -32,6 +32,9 @@ test('defaults fill what the file leaves out; nN names give their raftId', (t) =
   t.is(parseClusterConfig(base + 'limits:\n  vdiskBytesMax: 1073741824\n', '/tmp').limits.vdiskBytesMax, 1 << 30);
   t.deepEqual(config.nodes.map((n) => n.raftId), [1, 2]);
   t.deepEqual(config.nodes[0]!.nbd, { host: '127.0.0.1', port: 10809 });
+  t.is(config.vdisks.readCacheBytes, 1 << 30);
+  t.is(parseClusterConfig(base + 'vdisks:\n  readCacheBytes: 0\n', '/tmp').vdisks.readCacheBytes, 0);
+  t.is(parseClusterConfig(base + 'vdisks:\n  readCacheBytes: 268435456\n', '/tmp').vdisks.readCacheBytes, 256 << 20);
 });
 
 const bad: [string, string, RegExp][] = [
@@ -57,6 +60,9 @@ const bad: [string, string, RegExp][] = [
   ['vdisk limit past the engine\'s 16 TiB', base + 'limits:\n  vdiskBytesMax: 17592186048512\n', /^limits\.vdiskBytesMax: must be at most 17592186044416 bytes/],
   ['vdisk limit below one block', base + 'limits:\n  vdiskBytesMax: 2048\n', /^limits\.vdiskBytesMax: must be at least 4096 bytes/],
   ['vdisk limit not whole sectors', base + 'limits:\n  vdiskBytesMax: 1000000\n', /^limits\.vdiskBytesMax: must be a multiple of 512 bytes, got 1000000/],
+  ['read cache below one block', base + 'vdisks:\n  readCacheBytes: 1000\n', /^vdisks\.readCacheBytes: must be 0 \(no cache\) or at least one block \(4096 bytes\), got 1000/],
+  ['negative read cache', base + 'vdisks:\n  readCacheBytes: -1\n', /^vdisks\.readCacheBytes: must be at least 0 bytes, got -1/],
+  ['unknown key in vdisks', base + 'vdisks:\n  cacheBytes: 4096\n', /^vdisks\.cacheBytes: unknown key \(expected one of: readCacheBytes\)/],
   ['not YAML', 'cluster: [unclosed\n', /^not valid YAML/],
   ['duplicate YAML key', base + 'cluster: again\n', /^not valid YAML/],
 ];

@@ -8,6 +8,8 @@
 // random live epoch; a diff must report every block the model saw changed and none it did
 // not see touched, and its pages must concatenate to the whole diff; a map must show no
 // hole where the model holds data. Jobs run in small batches, so every job takes several.
+// Every seed runs twice, the second time with a read cache smaller than the disks, so that
+// cached head reads, fills and evictions are checked against the model too.
 // A failure names its seed; VSTOR_VDISK_SEED=<seed> replays exactly that run, and
 // VSTOR_VDISK_STEPS=<count> lengthens a soak run.
 
@@ -159,11 +161,14 @@ async function checkDiff(t: ExecutionContext, store: BlockStore, random: SeededR
   t.deepEqual(paged, whole, `paged diff (${from}, ${to}] of disk ${disk.layout.id} in pages of ${rangesMax}`);
 }
 
-async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
+/** Blocks in the read cache of the second run of each seed: fewer than the disks hold, so it evicts. */
+const CACHE_BLOCKS = 24;
+
+async function runSeed(t: ExecutionContext, seed: number, readCacheBytes = 0): Promise<void> {
   const random = new SeededRandom(seed);
   const directory = await testDirectory(t);
   const db = await directory.open();
-  const store = new InterruptibleStore({ db, requestBytesMax: 4 * BLOCK_BYTES, rangeBytesMax: 64 * BLOCK_BYTES, batchBlocksMax: 1 + random.nextInt(4) });
+  const store = new InterruptibleStore({ db, requestBytesMax: 4 * BLOCK_BYTES, rangeBytesMax: 64 * BLOCK_BYTES, batchBlocksMax: 1 + random.nextInt(4), readCacheBytes });
   const scrubber = new Scrubber(store, { rowsPerPassMax: 1 + random.nextInt(8) });
   const sizeBytes = (8 + random.nextInt(12)) * BLOCK_BYTES + random.nextInt(BLOCK_BYTES);
   let nextId = 1;
@@ -344,6 +349,12 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
     const liveIds = new Set(disks.map((disk) => disk.layout.id));
     t.deepEqual((await store.vdiskIds()).filter((vdiskId) => !liveIds.has(vdiskId)), []);
     t.log(`seed ${seed}: ${Object.entries(ran).map(([name, count]) => `${name} ${count}`).join(', ')}`);
+    if (store.cache !== undefined) {
+      // The run must have exercised the cache, not merely carried it.
+      t.true(store.cache.stats.hits > 0, 'no head read was answered from the cache');
+      t.true(store.cache.entries <= CACHE_BLOCKS);
+      t.log(`seed ${seed}: read cache ${JSON.stringify(store.cache.stats)}`);
+    }
   } catch (error) {
     t.log(`seed ${seed} failed; replay with VSTOR_VDISK_SEED=${seed}. Last steps:\n${history.join('\n')}`);
     throw error;
@@ -354,5 +365,10 @@ async function runSeed(t: ExecutionContext, seed: number): Promise<void> {
 for (const seed of SEEDS) {
   test(`the block store reads, maps and diffs like an array per epoch (seed ${seed})`, async (t) => {
     await runSeed(t, seed);
+  });
+  // The same steps with a small read cache: whatever a write, trim, rollback, flatten, scrub
+  // or purge changes, a head read must never be answered with what the cache held before.
+  test(`with a read cache of ${CACHE_BLOCKS} blocks, the block store still reads like an array per epoch (seed ${seed})`, async (t) => {
+    await runSeed(t, seed, CACHE_BLOCKS * BLOCK_BYTES);
   });
 }
