@@ -114,6 +114,14 @@ async function ownedGauge(node: string): Promise<number> {
   return Number(match[1]);
 }
 
+/** The value of a metric without labels of its own on the node's /metrics. */
+async function metricValue(node: string, name: string): Promise<number> {
+  const response = await fetch(`http://${cluster.node(node).admin}/metrics`, { signal: AbortSignal.timeout(5000) });
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(await response.text());
+  if (match === null) throw new Error(`no ${name} on ${node}`);
+  return Number(match[1]);
+}
+
 function sameBytes(t: ExecutionContext, actual: Uint8Array, expected: Uint8Array, what: string): void {
   const difference = firstDifference(actual, expected);
   t.is(difference, undefined, `${what}: ${difference}`);
@@ -177,6 +185,11 @@ test.serial('qemu-io patterns through a snapshot and a linked clone; a flattened
   const gone = await run('nbdinfo', [nbd('n2', 'vm@gold')]);
   t.not(gone.code, 0, 'the deleted snapshot is no export any more');
   t.deepEqual(await nbdMap(cloneUri), [[0, 1 * MiB, 'data'], [1 * MiB, 15 * MiB, 'hole']]);
+  // Every pattern above was checked with the owner's read cache on (the shipped default);
+  // some of those reads must have been answered from it.
+  t.true(await metricValue('n2', 'vstor_vdisk_read_cache_hits_total') > 0, 'the owner\'s read cache answered reads');
+  t.true(await metricValue('n2', 'vstor_vdisk_read_cache_bytes') > 0);
+  t.is(await metricValue('n2', 'vstor_vdisk_read_cache_capacity_bytes'), 1 << 30);
 });
 
 test.serial('one connection held open across a snapshot writes into the new head; a new connection sees a resize', async (t) => {
