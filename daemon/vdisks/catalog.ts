@@ -85,6 +85,16 @@ export class VDiskCatalog {
     return this.unreadable.size === 0;
   }
 
+  /**
+   * Takes a record this member has just written and seen applied at `revision` (the answer
+   * of its own txn), without reading it back from the model. Like every update, it only
+   * moves the name forward: a later change seen by the watch in the meantime stays.
+   */
+  learn(record: VDiskRecord, revision: number): CatalogEntry | undefined {
+    this.update(record.name, record, revision);
+    return this.get(record.name);
+  }
+
   /** Re-reads one record from this member's model (after a change made here). */
   async refresh(name: string): Promise<CatalogEntry | undefined> {
     // The revision first: a deletion seen by the read happened at or before it, and a put

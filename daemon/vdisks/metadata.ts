@@ -83,6 +83,14 @@ class TxnReads {
   }
 }
 
+/** What addSnapshot() answers: the call's answer, and the record it wrote at `revision`. */
+export interface SnapshotAdded {
+  vdisk: VDiskInfo;
+  snapshot: VDiskSnapshotInfo;
+  record: VDiskRecord;
+  revision: number;
+}
+
 function put(record: VDiskRecord): TxnOperation {
   return { type: 'put', key: vdiskKey(record.name), value: encodeVDiskRecord(record) };
 }
@@ -162,8 +170,11 @@ export class VDiskMetadata {
     });
   }
 
-  /** Closes the head epoch under `snapshot`. Runs on the owner, under the vDisk's gate. */
-  addSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<{ vdisk: VDiskInfo; snapshot: VDiskSnapshotInfo }> {
+  /**
+   * Closes the head epoch under `snapshot`. Runs on the owner, under the vDisk's gate.
+   * Also answers with the record as written and its revision, for the owner's catalog.
+   */
+  addSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<SnapshotAdded> {
     return this.change(`snapshot vdisk ${name}`, async (reads) => {
       const existing = await reads.record(name);
       if (existing === undefined) throw notFound(name);
@@ -171,7 +182,7 @@ export class VDiskMetadata {
       if (record.id !== id) throw replaced(name, id);
       const taken = record.snapshots.find((candidate) => candidate.name === snapshot);
       if (taken !== undefined) {
-        if (isRetryOf(record, identity)) return { kind: 'done', result: { vdisk: vdiskInfo(record, revision), snapshot: { ...taken, clones: [...taken.clones] } } };
+        if (isRetryOf(record, identity)) return { kind: 'done', result: { vdisk: vdiskInfo(record, revision), snapshot: { ...taken, clones: [...taken.clones] }, record, revision } };
         throw new VstorError('ALREADY_EXISTS', `vdisk ${name} already has a snapshot ${snapshot}`);
       }
       if (record.snapshots.length >= SNAPSHOTS_PER_VDISK_MAX) {
@@ -180,7 +191,7 @@ export class VDiskMetadata {
       if (record.headEpoch + 1 > EPOCH_MAX) throw new VstorError('RESOURCE_EXHAUSTED', `vdisk ${name} has used every epoch`);
       const created: SnapshotRecord = { name: snapshot, epoch: record.headEpoch, sizeBytes: record.sizeBytes, createdAtMs: this.now(), clones: [] };
       const changed = withChange({ ...record, headEpoch: record.headEpoch + 1, snapshots: [...record.snapshots, created] }, identity);
-      return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), snapshot: { ...created, clones: [] } }) };
+      return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), snapshot: { ...created, clones: [] }, record: changed, revision: at }) };
     }, { optimistic: true });
   }
 

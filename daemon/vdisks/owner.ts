@@ -152,12 +152,14 @@ export class VDiskOwner {
       await this.current(name, id);
       await engine.flush();
       const startedMs = performance.now();
-      const created = await metadata.addSnapshot(name, id, snapshot, identity);
-      await catalog.refresh(name);
+      const { vdisk, snapshot: created, record, revision } = await metadata.addSnapshot(name, id, snapshot, identity);
+      // The txn's answer is the record as applied here: the catalog takes it as it is,
+      // rather than reading it back from the model.
+      catalog.learn(record, revision);
       const durationMs = performance.now() - startedMs;
       this.options.observer?.snapshotCreated?.(durationMs / 1000);
-      this.options.logger.info({ vdisk: name, snapshot, epoch: created.snapshot.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
-      return created;
+      this.options.logger.info({ vdisk: name, snapshot, epoch: created.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
+      return { vdisk, snapshot: created };
     }));
   }
 

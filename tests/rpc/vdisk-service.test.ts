@@ -256,7 +256,9 @@ test('a delete whose answer was lost is success when its retry finds the vdisk g
     return undefined;
   };
   await client.vdisks.delete('gone');
-  t.is(vdisks.calls.length, 2);
+  // Two calls at least: on a loaded machine a retry may itself outlast the 300 ms attempt.
+  t.true(vdisks.calls.length >= 2, `${vdisks.calls.length} calls`);
+  t.true(vdisks.calls.every((call) => call.method === 'deleteVDisk'));
   // Without an uncertain attempt before it, NOT_FOUND is an answer.
   await expectCode(t, client.vdisks.delete('gone'), 'NOT_FOUND');
 });
