@@ -34,6 +34,8 @@ export interface BlockStoreCounters {
   versionsReclaimed: number;
   /** Records that failed their checksum. */
   corruptBlocks: number;
+  /** Flushes that had nothing unsynced to make durable, and so wrote nothing. */
+  flushesSkipped: number;
 }
 
 /** Where a record failed its checksum. */

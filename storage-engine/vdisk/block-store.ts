@@ -126,7 +126,7 @@ const EMPTY = new Uint8Array(0);
 export const CLONE_DEPTH_MAX = 16;
 
 export class BlockStore {
-  readonly counters: BlockStoreCounters = { blockRowsScanned: 0, changeRowsScanned: 0, versionsReclaimed: 0, corruptBlocks: 0 };
+  readonly counters: BlockStoreCounters = { blockRowsScanned: 0, changeRowsScanned: 0, versionsReclaimed: 0, corruptBlocks: 0, flushesSkipped: 0 };
   private readonly db: BlockDatabase;
   private readonly requestBytesMax: number;
   private readonly rangeBytesMax: number;
@@ -139,6 +139,10 @@ export class BlockStore {
   private readonly groupBytesMax: number;
   /** The tail of each vDisk's queue of mutations; an entry is removed when its queue drains. */
   private readonly mutationTails = new Map<number, Promise<unknown>>();
+  /** Unsynced batches that have landed (or failed: their fate is unknown), since open. */
+  private unsyncedBatches = 0;
+  /** unsyncedBatches as it was when the last completed sync began: those are durable. */
+  private syncedThrough = 0;
   /** Per vDisk, the write group that is last in its queue and not yet started, if any. */
   private readonly openGroups = new Map<number, WriteGroup>();
 
@@ -218,12 +222,28 @@ export class BlockStore {
     await this.trim(vdisk, epoch, offsetBytes, lengthBytes, options);
   }
 
-  /** Makes every write acknowledged so far durable: one synced write of a marker key. */
+  /**
+   * Makes every write acknowledged so far durable: one synced write of a marker key, or
+   * nothing when no unsynced batch has landed since the last sync began (an idle vDisk's
+   * scheduled snapshot, a client's repeated FLUSH).
+   */
   async flush(): Promise<void> {
     this.checkOpen();
-    // An empty batch is skipped by abstract-level and would sync nothing; a synced put
-    // fsyncs the write-ahead log, which holds every earlier batch in order.
+    if (this.unsyncedBatches === this.syncedThrough) {
+      this.counters.flushesSkipped++;
+      return;
+    }
+    await this.syncMarker();
+  }
+
+  /**
+   * A synced put of the marker key: it fsyncs LevelDB's write-ahead log, which holds every
+   * earlier batch in order (an empty batch is skipped by abstract-level and syncs nothing).
+   */
+  private async syncMarker(): Promise<void> {
+    const landed = this.unsyncedBatches;
     await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
+    if (landed > this.syncedThrough) this.syncedThrough = landed;
   }
 
   /** Data and hole extents of a range as of `epoch`, in order, adjacent extents merged. */
@@ -511,7 +531,7 @@ export class BlockStore {
    */
   protected async commit(operations: BatchOperation[], sync: boolean): Promise<void> {
     if (operations.length > 0) await this.writeBatch(operations, sync, false);
-    else if (sync) await this.db.put(FLUSH_MARKER_KEY, EMPTY, { sync: true });
+    else if (sync) await this.syncMarker();
   }
 
   /**
@@ -534,10 +554,14 @@ export class BlockStore {
    */
   private async writeBatch(operations: readonly BatchOperation[], sync: boolean, headWrite: boolean): Promise<void> {
     let written = false;
+    // A synced batch makes durable every batch that landed before it was written.
+    const landed = this.unsyncedBatches;
     try {
       await writeChainedBatch(this.db, operations, sync);
       written = true;
     } finally {
+      if (!written || !sync) this.unsyncedBatches++;
+      else if (landed > this.syncedThrough) this.syncedThrough = landed;
       const cache = this.cache;
       if (cache !== undefined) {
         for (const operation of operations) {

@@ -289,6 +289,25 @@ test('flush and forced-unit-access writes resolve with the data readable after a
   t.deepEqual(await store.read(vdisk, 1, 0, 2 * BLOCK_BYTES), Uint8Array.from([...pattern(BLOCK_BYTES, 1), ...pattern(BLOCK_BYTES, 2)]));
 });
 
+test('a flush with nothing unsynced since the last sync writes nothing; one after an unsynced write syncs', async (t) => {
+  const { store } = await openStore(t);
+  const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
+  await store.flush();
+  t.is(store.counters.flushesSkipped, 1, 'nothing written since open');
+  await store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 1));
+  await store.flush();
+  t.is(store.counters.flushesSkipped, 1, 'an unsynced write must be synced');
+  await store.flush();
+  t.is(store.counters.flushesSkipped, 2, 'the previous flush synced it');
+  await store.write(vdisk, 1, 0, pattern(BLOCK_BYTES, 2));
+  await store.write(vdisk, 1, BLOCK_BYTES, pattern(BLOCK_BYTES, 3), { sync: true });
+  await store.flush();
+  t.is(store.counters.flushesSkipped, 3, 'a forced-unit-access write synced every write that landed before it');
+  await store.trim(vdisk, 1, 0, BLOCK_BYTES);
+  await store.flush();
+  t.is(store.counters.flushesSkipped, 3, 'a trim is a write like any other');
+});
+
 test('concurrent unaligned writes to one block are serialised, none lost', async (t) => {
   const { store } = await openStore(t);
   const vdisk: VDiskLayout = { id: 1, sizeBytes: 1 * MiB, snapshotEpochs: [] };
