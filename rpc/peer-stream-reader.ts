@@ -144,6 +144,7 @@ export class PeerStreamReader {
   /** The next `count` buffered bytes (count <= buffered): a view when they lie in one
    * chunk, else a copy into a buffer of their own. */
   private take(count: number): Buffer {
+    if (count === 0) return Buffer.alloc(0);
     this.buffered -= count;
     const first = this.chunks[0]!;
     if (first.length - this.head >= count) {

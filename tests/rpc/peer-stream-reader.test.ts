@@ -115,6 +115,12 @@ test('the handshake: wrong magic, version, cluster, member or sender is refused 
   }
 });
 
+test('a frame whose length prefix is 0 is malformed (it cannot hold its message count)', (t) => {
+  const { stream, batches: got } = reader();
+  refused(t, () => stream.push(Buffer.concat([encodeHandshake(hello), Buffer.alloc(4)])), 'INVALID_ARGUMENT', 'message count: needs 4 bytes, 0 left');
+  t.deepEqual(got, []);
+});
+
 test('a frame over frameBytesMax is refused from its length prefix, before its body arrives', (t) => {
   const { stream, batches: got } = reader(1024);
   stream.push(encodeHandshake(hello));
