@@ -22,6 +22,8 @@ export interface NodeConfig {
   /** The node's id inside Raft: a positive integer, never reused. */
   raftId: number;
   grpc: HostPort;
+  /** Where the other members send Raft messages (TCP, not gRPC). */
+  peer: HostPort;
   admin: HostPort;
   nbd: HostPort;
 }
@@ -186,12 +188,19 @@ const BYTES_MAX = 1 << 30;
 
 function parseNode(value: unknown, index: number): NodeConfig {
   const parent = `nodes[${index}]`;
-  const fields = mapping(value, parent, ['id', 'raftId', 'grpc', 'admin', 'nbd']);
+  const fields = mapping(value, parent, ['id', 'raftId', 'grpc', 'peer', 'admin', 'nbd']);
   const id = string(fields, 'id', parent, NODE_ID);
   // n1, n2, … need no raftId: the number is taken from the name.
   const derived = /^n(\d{1,9})$/.exec(id);
   const raftId = integer(fields, 'raftId', parent, derived === null ? undefined : Number(derived[1]), 1, Number.MAX_SAFE_INTEGER, '');
-  return { id, raftId, grpc: hostPort(fields, 'grpc', parent), admin: hostPort(fields, 'admin', parent), nbd: hostPort(fields, 'nbd', parent) };
+  if (fields.peer === undefined) {
+    fail(`${parent}.peer`, 'is required: the host:port the other members send Raft messages to, apart from grpc (see docs/operations.md on upgrading)');
+  }
+  return {
+    id, raftId,
+    grpc: hostPort(fields, 'grpc', parent), peer: hostPort(fields, 'peer', parent),
+    admin: hostPort(fields, 'admin', parent), nbd: hostPort(fields, 'nbd', parent),
+  };
 }
 
 function parseRaft(value: unknown): RaftTimingConfig {
@@ -276,7 +285,7 @@ export function parseClusterConfig(text: string, baseDir: string): ClusterConfig
   nodes.forEach((node, index) => {
     unique(`id:${node.id}`, `nodes[${index}].id`, `node id ${node.id}`);
     unique(`raftId:${node.raftId}`, `nodes[${index}].raftId`, `raftId ${node.raftId}`);
-    for (const kind of ['grpc', 'admin', 'nbd'] as const) {
+    for (const kind of ['grpc', 'peer', 'admin', 'nbd'] as const) {
       const address = formatHostPort(node[kind]);
       unique(`address:${address}`, `nodes[${index}].${kind}`, `address ${address}`);
     }

@@ -23,7 +23,7 @@ try {
 const vstord = fileURLToPath(new URL('../bin/vstord.js', import.meta.url));
 console.log(`vstor: starting cluster ${config.cluster} (${config.nodes.length} nodes, data in ${config.dataDir})`);
 for (const node of config.nodes) {
-  console.log(`  ${node.id}  grpc ${formatHostPort(node.grpc)}  admin http://${formatHostPort(node.admin)}  nbd ${formatHostPort(node.nbd)}`);
+  console.log(`  ${node.id}  grpc ${formatHostPort(node.grpc)}  peer ${formatHostPort(node.peer)}  admin http://${formatHostPort(node.admin)}  nbd ${formatHostPort(node.nbd)}`);
 }
 console.log(`Try: npx vstorctl cluster status    (Ctrl-C stops the cluster)`);
 

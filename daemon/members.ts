@@ -3,6 +3,11 @@
 // cluster.yaml; a member added later is recorded in the model itself, under a reserved key
 // prefix, by the leader before it proposes the configuration change, so that every member
 // (and a restarted one) resolves the same addresses. User writes may not touch the prefix.
+//
+// A record written before members had a `peer` address has none. Such a member's peer
+// address is then taken from cluster.yaml if the file lists it (by raftId); if not, it is
+// unknown, and the transport drops Raft messages to it with a warning that says how to fix
+// it (docs/operations.md, "Upgrading").
 
 import type { ConfState } from '../consensus/index.ts';
 import type { KvStateMachine } from '../storage-engine/model/index.ts';
@@ -54,7 +59,7 @@ export class MemberTable {
     for (const node of nodes) {
       this.founders.set(node.raftId, {
         name: node.id, raftId: node.raftId,
-        grpc: formatHostPort(node.grpc), admin: formatHostPort(node.admin), nbd: formatHostPort(node.nbd),
+        grpc: formatHostPort(node.grpc), peer: formatHostPort(node.peer), admin: formatHostPort(node.admin), nbd: formatHostPort(node.nbd),
       });
     }
   }
@@ -64,8 +69,8 @@ export class MemberTable {
     const { kvs } = await model.range({ key: MEMBER_PREFIX, rangeEnd: prefixEnd(MEMBER_PREFIX) });
     this.added.clear();
     for (const kv of kvs) {
-      const record = JSON.parse(decoder.decode(kv.value)) as MemberRecord;
-      this.added.set(record.raftId, record);
+      const record = JSON.parse(decoder.decode(kv.value)) as Partial<MemberRecord> & Omit<MemberRecord, 'peer'>;
+      this.added.set(record.raftId, { ...record, peer: typeof record.peer === 'string' ? record.peer : '' });
     }
   }
 
@@ -82,13 +87,21 @@ export class MemberTable {
     return this.record(raftId)?.grpc;
   }
 
+  /** Where the member takes Raft messages: its record's address, else cluster.yaml's for
+   * its raftId (a record from before the peer port has none), else undefined. */
+  peerAddress(raftId: number): string | undefined {
+    const recorded = this.added.get(raftId)?.peer;
+    if (recorded !== undefined && recorded !== '') return recorded;
+    return this.founders.get(raftId)?.peer;
+  }
+
   /** The members of `confState`, with their names and addresses where known. */
   list(confState: ConfState): MemberInfo[] {
     const describe = (raftId: number, voter: boolean): MemberInfo => {
       const record = this.record(raftId);
       return {
         name: record?.name ?? `raft-${raftId}`, raftId, voter,
-        grpc: record?.grpc ?? '', admin: record?.admin ?? '', nbd: record?.nbd ?? '',
+        grpc: record?.grpc ?? '', peer: this.peerAddress(raftId) ?? '', admin: record?.admin ?? '', nbd: record?.nbd ?? '',
       };
     };
     const voters = new Set([...confState.voters, ...confState.votersOutgoing]);

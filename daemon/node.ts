@@ -27,10 +27,11 @@ import type { RaftLogBase } from '../storage-engine/raft-log-base.ts';
 import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
 import { WalLogStorage } from '../storage-engine/wal/wal-log-storage.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
+import type { MemberRecord } from './members.ts';
 import { encodeMemberRecord, isSystemKey, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
 import type { Metrics } from './metrics.ts';
 import { ModelStateMachine } from './model-machine.ts';
-import { GrpcPeerTransport } from './peer-transport.ts';
+import { TcpPeerTransport } from './peer-transport.ts';
 import { RaftLoop } from './raft-loop.ts';
 import type { SystemModel } from './vdisks/system-model.ts';
 
@@ -51,6 +52,9 @@ type NodeState = 'new' | 'opening' | 'open' | 'closing' | 'closed';
 /** Entries a learner may lag behind the commit index and still be promoted. */
 const PROMOTE_LAG_ENTRIES_MAX = 1000;
 const SNAPSHOT_BYTES_MAX = 256 << 20;
+/** Bytes of frames waiting in the socket to one peer before more are dropped: many full
+ * batches, which a healthy peer on a working network never lets pile up. */
+const PEER_WRITE_BUFFER_BYTES_MAX = 16 << 20;
 
 /** Attempts of one system write when the outcome is unknown or no leader is known. */
 const SYSTEM_WRITE_ATTEMPTS_MAX = 3;
@@ -66,7 +70,7 @@ export class VstorNode implements ClusterNode, SystemModel {
   private log: RaftLogBase | undefined;
   private modelMachine: KvStateMachine | undefined;
   private raftLoop: RaftLoop | undefined;
-  private transport: GrpcPeerTransport | undefined;
+  private transport: TcpPeerTransport | undefined;
   readonly memberTable: MemberTable;
   /** The last removal per client, so that a retried removal is answered, not refused (bounded). */
   private readonly completedRemovals = new Map<string, { sequence: number; raftId: number }>();
@@ -181,17 +185,19 @@ export class VstorNode implements ClusterNode, SystemModel {
         },
       },
     });
-    this.transport = new GrpcPeerTransport({
+    this.transport = new TcpPeerTransport({
       clusterId: this.clusterId,
       selfId: self.raftId,
-      addressOf: (raftId) => this.memberTable.grpcAddress(raftId),
+      peerAddressOf: (raftId) => this.memberTable.peerAddress(raftId),
+      grpcAddressOf: (raftId) => this.memberTable.grpcAddress(raftId),
       reportUnreachable: (raftId) => this.raftLoop?.reportUnreachable(raftId),
       reportSnapshot: (raftId, status) => this.raftLoop?.reportSnapshot(raftId, status),
       snapshotChunkBytes: limits.snapshotChunkBytes,
       batchBytesMax: Math.max(limits.messageBytesMax, 1 << 20),
-      queuedBatchesMax: 64,
+      frameBytesMax: peerMessageBytesMax(config),
+      writeBufferBytesMax: PEER_WRITE_BUFFER_BYTES_MAX,
       reconnectIntervalMs: Math.max(100, raft.tickIntervalMs),
-      messageBytesMax: peerMessageBytesMax(config),
+      grpcMessageBytesMax: peerMessageBytesMax(config),
       logger: {
         warn: (fields, message) => this.transportLogger.warn(fields, message),
         debug: (fields, message) => this.transportLogger.debug(fields, message),
@@ -432,8 +438,13 @@ export class VstorNode implements ClusterNode, SystemModel {
     const known = [...status.confState.voters, ...status.confState.learners, ...status.confState.votersOutgoing];
     const existing = this.memberTable.record(raftId);
     if (known.includes(raftId)) {
+      const same = existing !== undefined && existing.name === name && existing.grpc === addresses.grpc && existing.admin === addresses.admin && existing.nbd === addresses.nbd;
       // A retry of an add that succeeded (its answer was lost) finds the same member.
-      if (existing !== undefined && existing.name === name && existing.grpc === addresses.grpc && existing.admin === addresses.admin && existing.nbd === addresses.nbd) {
+      if (same && existing.peer === addresses.peer) return status.confState;
+      // A member recorded before the peer port existed is given its peer address by adding
+      // it again with the same name and addresses.
+      if (same && existing.peer === '') {
+        await this.writeMemberRecord({ name, raftId, ...addresses }, identity);
         return status.confState;
       }
       throw new VstorError('ALREADY_EXISTS', `raft id ${raftId} is already a member`);
@@ -441,13 +452,17 @@ export class VstorNode implements ClusterNode, SystemModel {
     const sameName = this.memberTable.byName(name);
     if (sameName !== undefined && known.includes(sameName.raftId)) throw new VstorError('ALREADY_EXISTS', `a member named ${name} exists`);
     // The record first: by the time any member applies the change, it can resolve the address.
-    await this.writeUnchecked({
-      clientId: identity.clientId, sequence: identity.sequence,
-      command: { type: 'put', key: memberKey(raftId), value: encodeMemberRecord({ name, raftId, ...addresses }), prevKv: false },
-    } as WriteRequest);
-    await this.memberTable.refresh(this.model);
+    await this.writeMemberRecord({ name, raftId, ...addresses }, identity);
     return this.changeMembership({ transition: 'auto', changes: [{ type: 'add-learner', nodeId: raftId }], context: new Uint8Array(0) },
       (cs) => cs.learners.includes(raftId));
+  }
+
+  private async writeMemberRecord(record: MemberRecord, identity: WriteIdentity): Promise<void> {
+    await this.writeUnchecked({
+      clientId: identity.clientId, sequence: identity.sequence,
+      command: { type: 'put', key: memberKey(record.raftId), value: encodeMemberRecord(record), prevKv: false },
+    } as WriteRequest);
+    await this.memberTable.refresh(this.model);
   }
 
   async promote(raftId: number, _identity: WriteIdentity): Promise<ConfState> {
@@ -502,7 +517,8 @@ export class VstorNode implements ClusterNode, SystemModel {
   }
 }
 
-/** The bytes a peer batch or snapshot chunk may take on the wire, with room for framing. */
+/** The bytes a peer frame (a batch of Raft messages) or a snapshot chunk may take on the
+ * wire, with room for framing: what a member accepts, and so what a member sends. */
 export function peerMessageBytesMax(config: ClusterConfig): number {
   return Math.max(config.limits.messageBytesMax, config.limits.snapshotChunkBytes, 1 << 20) * 4 + (1 << 20);
 }

@@ -28,6 +28,7 @@ export type MemberRef = { by: 'id'; id: number } | { by: 'name'; name: string };
 export interface MemberToAddArguments {
   name: string;
   grpc: string;
+  peer: string;
   admin: string;
   nbd: string;
   /** undefined: the leader chooses. */
@@ -135,6 +136,7 @@ const globalFlags: FlagSpec[] = [
 
 const flag = {
   grpc: { name: 'grpc', value: 'H:P', help: "the new member's gRPC address (required)" },
+  peer: { name: 'peer', value: 'H:P', help: "the new member's peer address, where it takes Raft messages (required)" },
   admin: { name: 'admin', value: 'H:P', help: "the new member's admin HTTP address (required)" },
   nbd: { name: 'nbd', value: 'H:P', help: "the new member's NBD address (required)" },
   id: { name: 'id', value: 'N', help: "the new member's Raft id (default: the leader chooses)" },
@@ -268,14 +270,15 @@ export const commandSpecs: readonly CommandSpec[] = [
   {
     name: 'member add',
     arguments: [{ name: 'NAME' }],
-    flags: [flag.grpc, flag.admin, flag.nbd, flag.id],
-    requiredFlags: ['grpc', 'admin', 'nbd'],
+    flags: [flag.grpc, flag.peer, flag.admin, flag.nbd, flag.id],
+    requiredFlags: ['grpc', 'peer', 'admin', 'nbd'],
     summary: 'add a member as a learner (it receives the log but does not vote until promoted)',
     build: ([name], flags) => ({
       name: 'member add',
       member: {
         name: key('NAME', name!, false),
         grpc: hostPort('--grpc', requiredFlag(flags, 'grpc')),
+        peer: hostPort('--peer', requiredFlag(flags, 'peer')),
         admin: hostPort('--admin', requiredFlag(flags, 'admin')),
         nbd: hostPort('--nbd', requiredFlag(flags, 'nbd')),
         id: optionalInteger(flags, 'id', 1),

@@ -82,13 +82,13 @@ function byId(members: readonly Member__Output[]): Member__Output[] {
 function memberJson(member: Member__Output): Json {
   return {
     id: member.id, name: member.name, isLearner: member.isLearner,
-    grpcAddress: member.grpcAddress, adminAddress: member.adminAddress, nbdAddress: member.nbdAddress,
+    grpcAddress: member.grpcAddress, peerAddress: member.peerAddress, adminAddress: member.adminAddress, nbdAddress: member.nbdAddress,
   };
 }
 
 function membersTable(members: readonly Member__Output[]): string {
-  return formatTable(['ID', 'NAME', 'ROLE', 'GRPC', 'ADMIN', 'NBD'], byId(members).map((member) => [
-    String(member.id), member.name, member.isLearner ? 'learner' : 'voter', member.grpcAddress, member.adminAddress, member.nbdAddress,
+  return formatTable(['ID', 'NAME', 'ROLE', 'GRPC', 'PEER', 'ADMIN', 'NBD'], byId(members).map((member) => [
+    String(member.id), member.name, member.isLearner ? 'learner' : 'voter', member.grpcAddress, member.peerAddress || '-', member.adminAddress, member.nbdAddress,
   ]));
 }
 

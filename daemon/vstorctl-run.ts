@@ -154,8 +154,8 @@ async function run(client: VstorClient, command: Exclude<Command, { name: 'clust
     case 'member list':
       return { name: command.name, members: await client.members() };
     case 'member add': {
-      const { name, grpc, admin, nbd, id } = command.member;
-      const response = await client.addMember({ name, grpcAddress: grpc, adminAddress: admin, nbdAddress: nbd, id });
+      const { name, grpc, peer, admin, nbd, id } = command.member;
+      const response = await client.addMember({ name, grpcAddress: grpc, peerAddress: peer, adminAddress: admin, nbdAddress: nbd, id });
       if (response.member === null) throw new VstorError('INTERNAL', 'MemberAdd: the answer does not say which member was added');
       return { name: command.name, member: response.member, members: response.members };
     }

@@ -1,7 +1,8 @@
 // vstord: one member of a vstor cluster. `vstord --config cluster.yaml --node n1` validates
 // the config (any problem: one line naming the field, exit status 2), opens the node's
 // storage, joins or founds the Raft group, opens its vDisks (daemon/vdisks/), and serves
-// gRPC (public API, peer protocol, health, reflection) and the admin HTTP endpoint. SIGTERM or SIGINT shuts it down
+// Raft messages from its peers (TCP, on `peer`), gRPC (public API, Raft snapshots, health,
+// reflection), NBD and the admin HTTP endpoint. SIGTERM or SIGINT shuts it down
 // gracefully: stop taking requests, hand leadership over if leader, finish what is in
 // flight, close the engine. A broken invariant (an assertion) stops the process at once:
 // a replica that cannot trust its own state must not serve.
@@ -19,6 +20,7 @@ import { Metrics } from './metrics.ts';
 import { REQUEST_BYTES_LIMIT as NBD_REQUEST_BYTES_CEILING } from './nbd/limits.ts';
 import { NbdServer } from './nbd/server.ts';
 import { peerMessageBytesMax, VstorNode } from './node.ts';
+import { PeerListener } from './peer-listener.ts';
 import { VDiskManager } from './vdisks/manager.ts';
 import { VDiskNbdBackend } from './vdisks/nbd-backend.ts';
 
@@ -99,9 +101,23 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   });
   metrics.observeNbd(nbd.stats);
 
+  const receiver = node.raftPeerReceiver();
+  const transportLogger = logger.child({ component: 'transport' });
+  const peers = new PeerListener({
+    clusterId: config.cluster,
+    memberId: self.raftId,
+    frameBytesMax: peerMessageBytesMax(config),
+    receiveMessages: receiver.receiveMessages,
+    logger: {
+      warn: (fields, message) => transportLogger.warn(fields, message),
+      debug: (fields, message) => transportLogger.debug(fields, message),
+    },
+  });
+  await peers.listen(self.peer.host, self.peer.port);
+
   const health = new HealthService({ watchersMax: 64 });
   const server = createGrpcServer({
-    node, raftPeer: node.raftPeerReceiver(), health, observer: metrics.rpcObserver(),
+    node, raftPeer: receiver, health, observer: metrics.rpcObserver(),
     requestBytesMax: config.limits.requestBytesMax,
     peerMessageBytesMax: peerMessageBytesMax(config),
     modelLimits: node.modelLimits(),
@@ -121,7 +137,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
   serving = true;
   health.setStatus('', 'SERVING');
   for (const service of ['vstor.v1.KV', 'vstor.v1.Cluster', 'vstor.v1.VDisks']) health.setStatus(service, 'SERVING');
-  log.info({ grpc: formatHostPort(self.grpc), admin: `http://${formatHostPort(self.admin)}`, nbd: formatHostPort(self.nbd) }, 'vstord serving');
+  log.info({ grpc: formatHostPort(self.grpc), peer: formatHostPort(self.peer), admin: `http://${formatHostPort(self.admin)}`, nbd: formatHostPort(self.nbd) }, 'vstord serving');
 
   let shuttingDown: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
@@ -132,7 +148,7 @@ export async function startDaemon(config: ClusterConfig, self: NodeConfig, join:
       // wait out an election timeout; then stop taking calls, let those in flight finish
       // (bounded: the server cuts what is left), and close the engine.
       await node.handOverLeadership(2000);
-      await Promise.all([server.close(), nbd.close()]);
+      await Promise.all([server.close(), nbd.close(), peers.close()]);
       await vdisks.close();
       await node.close();
       await admin.close();

@@ -89,6 +89,8 @@ export interface MemberToAdd {
   id?: number;
   name: string;
   grpcAddress: string;
+  /** Where the new member takes Raft messages: its `peer` in cluster.yaml. */
+  peerAddress: string;
   adminAddress: string;
   nbdAddress: string;
 }

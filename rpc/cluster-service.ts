@@ -104,6 +104,7 @@ export function memberToWire(member: MemberInfo): Member {
     adminAddress: member.admin,
     nbdAddress: member.nbd,
     isLearner: !member.voter,
+    peerAddress: member.peer,
   };
 }
 
@@ -169,6 +170,7 @@ export class ClusterService {
         const name = memberNameOf(wire.name);
         const addresses = {
           grpc: checkHostPort('grpc_address', wire.grpcAddress),
+          peer: checkHostPort('peer_address', wire.peerAddress),
           admin: checkHostPort('admin_address', wire.adminAddress),
           nbd: checkHostPort('nbd_address', wire.nbdAddress),
         };

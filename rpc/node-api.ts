@@ -14,6 +14,9 @@ import type { KeyValue, RangeRequest, RangeResponse, Watcher, WatchRequest, Writ
 
 export interface MemberAddresses {
   grpc: string;
+  /** Where the member takes Raft messages (a TCP port of its own); '' if unknown, for a
+   * member recorded before the peer port existed. */
+  peer: string;
   admin: string;
   nbd: string;
 }

@@ -24,7 +24,7 @@ const loaded = grpc.loadPackageDefinition(packageDefinition) as unknown as Proto
 
 /** The public API: message and enum definitions, and the KV, Cluster and VDisks client constructors. */
 export const vstorV1: ProtoGrpcType['vstor']['v1'] = loaded.vstor.v1;
-/** The peer protocol: the RaftPeer client constructor and its messages. */
+/** The gRPC part of the peer protocol (Raft snapshots): the RaftPeer client constructor and its messages. */
 export const vstorInternal: ProtoGrpcType['vstor']['internal'] = loaded.vstor.internal;
 /** The standard health checking protocol. */
 export const grpcHealthV1: ProtoGrpcType['grpc']['health']['v1'] = loaded.grpc.health.v1;

@@ -1,20 +1,20 @@
-// Conversion between the Raft core's data (consensus/types.ts) and the objects of the peer
-// protocol (proto/vstor/internal/raft.proto), which proto-loader serializes. The two have
+// Conversion between the Raft core's data (consensus/types.ts) and the objects of the gRPC
+// part of the peer protocol (proto/vstor/internal/raft.proto), which proto-loader
+// serializes: the MsgSnap message that opens a Raft snapshot stream. (Raft messages
+// themselves have a binary codec of their own, rpc/peer-frame.ts.) The two have
 // the same fields under the same names, so encoding is a copy. Decoding is where a peer's
 // bytes enter the process, so it checks everything the core relies on and turns a bad
 // value into an INVALID_ARGUMENT VstorError naming the field: a malformed message never
 // reaches RawNode.step and never crashes the node.
 //
 // Decoded byte fields (entry data, context, snapshot data) are views into the buffer gRPC
-// received, not copies: cheap on the hot path, and they keep that buffer alive as long as
-// an entry is held (until the storage engine has written it).
+// received, not copies, and they keep that buffer alive as long as they are held.
 import type { ConfState, Entry, HardState, Message, RaftSnapshot } from '../consensus/index.ts';
 import { assert, EntryType, isLocalMessage, MessageType, messageTypeName } from '../consensus/index.ts';
 import type { ConfState as ProtoConfState } from '../proto/gen/vstor/internal/ConfState.ts';
 import type { Entry as ProtoEntry } from '../proto/gen/vstor/internal/Entry.ts';
 import type { HardState as ProtoHardState } from '../proto/gen/vstor/internal/HardState.ts';
 import type { Message as ProtoMessage } from '../proto/gen/vstor/internal/Message.ts';
-import type { MessageBatch as ProtoMessageBatch } from '../proto/gen/vstor/internal/MessageBatch.ts';
 import type { RaftSnapshot as ProtoRaftSnapshot } from '../proto/gen/vstor/internal/RaftSnapshot.ts';
 import { VstorError } from './errors.ts';
 import { enumValues } from './proto.ts';
@@ -80,10 +80,6 @@ export function encodeMessage(message: Message): ProtoMessage {
     rejectHint: message.rejectHint,
     context: message.context,
   };
-}
-
-export function encodeMessageBatch(clusterId: string, messages: readonly Message[]): ProtoMessageBatch {
-  return { clusterId, messages: messages.map(encodeMessage) };
 }
 
 export function encodeHardState(hardState: HardState): ProtoHardState {
@@ -216,14 +212,6 @@ export function decodeMessage(value: unknown, path = 'message'): Message {
 export interface DecodedMessageBatch {
   clusterId: string;
   messages: Message[];
-}
-
-/** `value` is what proto-loader decoded (a MessageBatch__Output), or anything else. */
-export function decodeMessageBatch(value: unknown): DecodedMessageBatch {
-  const batch = record(value, 'batch');
-  if (typeof batch.clusterId !== 'string') malformed('batch.clusterId', 'not a string');
-  const messages = list(batch.messages, 'batch.messages').map((message, i) => decodeMessage(message, `batch.messages[${i}]`));
-  return { clusterId: batch.clusterId, messages };
 }
 
 /**

@@ -1,18 +1,18 @@
-// The receiving side of the peer protocol: handlers for the RaftPeer service that decode
-// and check what a peer sends and hand it to the local Raft loop. What the loop does with
-// it (queue, step, drop when full; Raft tolerates lost messages) is the receiver's
-// business; this module only guarantees that what reaches it is well formed, from this
-// cluster and for this member.
+// The receiving side of the gRPC part of the peer protocol: the RaftPeer service, which
+// takes Raft snapshots (Raft messages arrive on the peer port instead: rpc/peer-frame.ts,
+// daemon/peer-listener.ts). It reassembles and checks what a peer sends and hands it to the
+// local Raft loop; this module only guarantees that what reaches the loop is whole, well
+// formed, from this cluster and for this member.
 //
-// Coded errors (a malformed batch, another cluster's message, a corrupted snapshot chunk)
-// end the call with their status, and the sender reconnects or reports the snapshot as
-// failed. Any other exception is a bug and is not caught: DESIGN.md wants the process to
-// stop rather than serve.
+// Coded errors (a malformed stream, another cluster's snapshot, a corrupted chunk) end the
+// call with their status, and the sender reports the snapshot as failed. Any other
+// exception is a bug and is not caught: DESIGN.md wants the process to stop rather than
+// serve.
 import type { sendUnaryData } from '@grpc/grpc-js';
 import type { Message } from '../consensus/index.ts';
 import type { RaftPeerHandlers } from '../proto/gen/vstor/internal/RaftPeer.ts';
 import { isVstorError, toErrorStatus } from './errors.ts';
-import { checkBatchRecipient, decodeMessageBatch } from './raft-codec.ts';
+import { checkBatchRecipient } from './raft-codec.ts';
 import type { RaftSnapshotLimits } from './raft-snapshot-stream.ts';
 import { RaftSnapshotAssembler } from './raft-snapshot-stream.ts';
 
@@ -20,7 +20,8 @@ export interface RaftPeerReceiver {
   clusterId: string;
   memberId: number;
   snapshotLimits: RaftSnapshotLimits;
-  /** The messages of one batch, all from one peer and for this member, in order. */
+  /** The messages of one batch, all from one peer and for this member, in order (from the
+   * peer port's listener, daemon/peer-listener.ts). */
   receiveMessages(messages: Message[]): void;
   /** A whole, checked MsgSnap. The sender learns of success once this resolves. */
   receiveSnapshot(message: Message): void | Promise<void>;
@@ -34,28 +35,6 @@ function failWith<T>(callback: sendUnaryData<T>, error: unknown): void {
 
 export function raftPeerHandlers(receiver: RaftPeerReceiver): RaftPeerHandlers {
   return {
-    Send(call, callback) {
-      let batchesReceived = 0;
-      let messagesReceived = 0;
-      let failed = false;
-      call.on('data', (batch: unknown) => {
-        if (failed) return;
-        try {
-          const decoded = decodeMessageBatch(batch);
-          checkBatchRecipient(decoded, receiver.clusterId, receiver.memberId);
-          batchesReceived++;
-          messagesReceived += decoded.messages.length;
-          if (decoded.messages.length > 0) receiver.receiveMessages(decoded.messages);
-        } catch (error) {
-          failed = true;
-          failWith(callback, error);
-        }
-      });
-      call.on('end', () => {
-        if (!failed) callback(null, { batchesReceived, messagesReceived });
-      });
-    },
-
     SendSnapshot(call, callback) {
       const assembler = new RaftSnapshotAssembler(receiver.snapshotLimits);
       let failed = false;

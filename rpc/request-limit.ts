@@ -1,8 +1,8 @@
 // requestBytesMax for the public services on a server whose transport limit is higher.
 //
-// One grpc-js server carries both the public API and the peer protocol, and its
+// One grpc-js server carries both the public API and Raft snapshot streams, and its
 // grpc.max_receive_message_length applies to every call: it must be large enough for a
-// batch of Raft entries (peerMessageBytesMax), which is far more than any client request
+// snapshot chunk (peerMessageBytesMax), which is far more than any client request
 // needs. So the public services check the size themselves. grpc-js turns an exception in a
 // deserializer into INTERNAL, which would hide a client's mistake behind a server error,
 // so the deserializer does not throw: it hands the handler a marker with the size instead

@@ -1,12 +1,13 @@
-// A node's gRPC server: the public API (vstor.v1.KV, vstor.v1.Cluster, vstor.v1.VDisks), the peer protocol
-// (vstor.internal.RaftPeer), the standard health service and server reflection, all on one
+// A node's gRPC server: the public API (vstor.v1.KV, vstor.v1.Cluster, vstor.v1.VDisks), Raft
+// snapshots from the other members (vstor.internal.RaftPeer; Raft messages have a TCP port of
+// their own, daemon/peer-listener.ts), the standard health service and server reflection, all on one
 // port, so that generic tools (grpcurl, grpc_health_probe) find and call everything.
 // addPublicServices() registers the public part on a server someone else built (the
 // daemon's); GrpcServer builds the whole server.
 //
 // Message sizes: the transport's receive limit is the larger of requestBytesMax and
-// peerMessageBytesMax, because one limit covers every call on the server and a batch of
-// Raft entries needs more room than any client request; the public services then hold
+// peerMessageBytesMax, because one limit covers every call on the server and a Raft
+// snapshot chunk needs more room than any client request; the public services then hold
 // their requests to requestBytesMax themselves (rpc/request-limit.ts). VDisks allows a
 // little more (VDISK_REQUEST_OVERHEAD_BYTES), so that a write of requestBytesMax bytes of
 // data, which the block engine accepts, fits with its fields.
@@ -111,7 +112,7 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
 export interface GrpcServerOptions extends Omit<PublicServiceOptions, 'reflection'> {
   raftPeer: RaftPeerReceiver;
   health: HealthService;
-  /** The largest peer message (a batch of Raft messages, a snapshot chunk), in bytes. */
+  /** The largest peer message (a Raft snapshot chunk with its message), in bytes. */
   peerMessageBytesMax: number;
   /** How long close() lets calls in flight finish before cutting them. Default 5 s. */
   shutdownGraceMs?: number;

@@ -394,7 +394,7 @@ export class VDiskManager implements VDiskNode {
     const ownerName = entry.record.owner;
     if (ownerName === this.options.cluster.name) return { entry };
     const member = this.options.cluster.members().find((candidate) => candidate.name === ownerName);
-    if (member === undefined) return { entry, owner: { name: ownerName, raftId: 0, voter: false, grpc: '', admin: '', nbd: '' }, ownerGone: true };
+    if (member === undefined) return { entry, owner: { name: ownerName, raftId: 0, voter: false, grpc: '', peer: '', admin: '', nbd: '' }, ownerGone: true };
     return { entry, owner: member };
   }
 

@@ -10,14 +10,15 @@ const base = `
 cluster: test
 dataDir: ./data
 nodes:
-  - { id: n1, grpc: "127.0.0.1:7101", admin: "127.0.0.1:7201", nbd: "127.0.0.1:10809" }
-  - { id: n2, grpc: "127.0.0.1:7102", admin: "127.0.0.1:7202", nbd: "127.0.0.1:10810" }
+  - { id: n1, grpc: "127.0.0.1:7101", peer: "127.0.0.1:7301", admin: "127.0.0.1:7201", nbd: "127.0.0.1:10809" }
+  - { id: n2, grpc: "127.0.0.1:7102", peer: "127.0.0.1:7302", admin: "127.0.0.1:7202", nbd: "127.0.0.1:10810" }
 `;
 
 test('the shipped cluster.yaml describes three nodes on loopback', (t) => {
   const config = loadClusterConfig(shipped);
   t.is(config.cluster, 'vstor-local');
   t.deepEqual(config.nodes.map((n) => [n.id, n.raftId, n.grpc.host]), [['n1', 1, '127.0.0.1'], ['n2', 2, '127.0.0.1'], ['n3', 3, '127.0.0.1']]);
+  t.deepEqual(config.nodes.map((n) => n.peer.port), [7301, 7302, 7303]);
   t.true(config.dataDir.endsWith('/data'));
   t.is(config.engine, 'classic-level');
 });
@@ -35,6 +36,9 @@ test('defaults fill what the file leaves out; nN names give their raftId', (t) =
   t.is(config.vdisks.readCacheBytes, 1 << 30);
   t.is(parseClusterConfig(base + 'vdisks:\n  readCacheBytes: 0\n', '/tmp').vdisks.readCacheBytes, 0);
   t.is(parseClusterConfig(base + 'vdisks:\n  readCacheBytes: 268435456\n', '/tmp').vdisks.readCacheBytes, 256 << 20);
+  t.deepEqual(config.nodes[1]!.peer, { host: '127.0.0.1', port: 7302 });
+  const ipv6 = parseClusterConfig(base.replace('"127.0.0.1:7301"', '"[::1]:7301"'), '/tmp');
+  t.deepEqual(ipv6.nodes[0]!.peer, { host: '::1', port: 7301 });
 });
 
 const bad: [string, string, RegExp][] = [
@@ -45,6 +49,14 @@ const bad: [string, string, RegExp][] = [
   ['empty nodes', 'cluster: x\ndataDir: d\nnodes: []\n', /^nodes: must list at least one node/],
   ['missing grpc', base.replace('grpc: "127.0.0.1:7101", ', ''), /^nodes\[0\]\.grpc: is required/],
   ['duplicate address', base.replace('127.0.0.1:7202', '127.0.0.1:7101'), /^nodes\[1\]\.admin: duplicate address 127\.0\.0\.1:7101 \(also nodes\[0\]\.grpc\)/],
+  ['missing peer (a config from before the peer port)', base.replace('peer: "127.0.0.1:7302", ', ''),
+    /^nodes\[1\]\.peer: is required: the host:port the other members send Raft messages to, apart from grpc \(see docs\/operations\.md on upgrading\)$/],
+  ['malformed peer', base.replace('127.0.0.1:7301', '127.0.0.1'), /^nodes\[0\]\.peer: "127\.0\.0\.1" is not host:port$/],
+  ['peer port out of range', base.replace('127.0.0.1:7301', '127.0.0.1:0'), /^nodes\[0\]\.peer: port 0 is outside 1-65535$/],
+  ['peer of the wrong type', base.replace('"127.0.0.1:7301"', '7301'), /^nodes\[0\]\.peer: must be a non-empty string, got number 7301$/],
+  ['peer the same as its own grpc', base.replace('127.0.0.1:7301', '127.0.0.1:7101'), /^nodes\[0\]\.peer: duplicate address 127\.0\.0\.1:7101 \(also nodes\[0\]\.grpc\)$/],
+  ['peer the same as another node\'s peer', base.replace('127.0.0.1:7302', '127.0.0.1:7301'), /^nodes\[1\]\.peer: duplicate address 127\.0\.0\.1:7301 \(also nodes\[0\]\.peer\)$/],
+  ['admin the same as a peer', base.replace('127.0.0.1:7202', '127.0.0.1:7301'), /^nodes\[1\]\.admin: duplicate address 127\.0\.0\.1:7301 \(also nodes\[0\]\.peer\)$/],
   ['duplicate node id', base.replace('id: n2', 'id: n1'), /^nodes\[1\]\.id: duplicate node id n1/],
   ['negative duration', base + 'raft:\n  tickIntervalMs: -5\n', /^raft\.tickIntervalMs: must be at least 1 ms, got -5/],
   ['fractional ticks', base + 'raft:\n  electionTimeoutTicks: 2.5\n', /^raft\.electionTimeoutTicks: must be an integer/],

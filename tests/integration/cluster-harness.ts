@@ -29,6 +29,8 @@ export interface HarnessNode {
   id: string;
   raftId: number;
   grpc: string;
+  /** Where the node takes Raft messages from its peers. */
+  peer: string;
   admin: string;
   nbd: string;
   process?: ChildProcess;
@@ -60,11 +62,9 @@ export class ProcessCluster {
     const cluster = new ProcessCluster(mkdtempSync(join(tmpdir(), `vstor-${name}-`)));
     cluster.logLevel = options.logLevel ?? 'info';
     const count = options.nodes ?? 3;
-    const ports = await freePorts(count * 3);
-    for (let i = 1; i <= count; i++) {
-      const [grpc, admin, nbd] = ports.slice((i - 1) * 3, i * 3);
-      cluster.nodes.push({ id: `n${i}`, raftId: i, grpc: `127.0.0.1:${grpc}`, admin: `127.0.0.1:${admin}`, nbd: `127.0.0.1:${nbd}`, output: [] });
-    }
+    // Every port in one call, so that the OS hands none out twice.
+    const ports = await freePorts(count * 4);
+    for (let i = 1; i <= count; i++) cluster.nodes.push(loopbackNode(`n${i}`, i, ports.slice((i - 1) * 4, i * 4)));
     cluster.writeConfig(options);
     return cluster;
   }
@@ -74,7 +74,7 @@ export class ProcessCluster {
       `cluster: test-${process.pid}`,
       'dataDir: ./data',
       'nodes:',
-      ...this.nodes.map((n) => `  - { id: ${n.id}, grpc: "${n.grpc}", admin: "${n.admin}", nbd: "${n.nbd}" }`),
+      ...this.nodes.map((n) => `  - { id: ${n.id}, grpc: "${n.grpc}", peer: "${n.peer}", admin: "${n.admin}", nbd: "${n.nbd}" }`),
       'raft:',
       // Fast timing for tests unless the caller sets its own (one key each: YAML refuses repeats).
       ...Object.entries({ tickIntervalMs: 50, electionTimeoutTicks: 10, ...options.raft }).map(([k, v]) => `  ${k}: ${v}`),
@@ -172,6 +172,15 @@ export class ProcessCluster {
   logs(): string {
     return this.nodes.map((n) => `--- ${n.id}\n${n.output.join('').split('\n').slice(-40).join('\n')}`).join('\n');
   }
+}
+
+function loopbackNode(id: string, raftId: number, [grpc, peer, admin, nbd]: number[]): HarnessNode {
+  return { id, raftId, grpc: `127.0.0.1:${grpc}`, peer: `127.0.0.1:${peer}`, admin: `127.0.0.1:${admin}`, nbd: `127.0.0.1:${nbd}`, output: [] };
+}
+
+/** A node on loopback with free ports of its own (grpc, peer, admin, nbd), in no config yet. */
+export async function harnessNode(id: string, raftId: number): Promise<HarnessNode> {
+  return loopbackNode(id, raftId, await freePorts(4));
 }
 
 /** Polls until `probe` yields a value, or fails after `timeoutMs` with what it waited for. */

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { VstorClient } from '../../rpc/client.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
-import { eventually, freePorts, ProcessCluster } from './cluster-harness.ts';
+import { eventually, harnessNode, ProcessCluster } from './cluster-harness.ts';
 
 const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));
 
@@ -114,9 +114,8 @@ test.serial('a new node joins as a learner, catches up through a Raft snapshot, 
   // Enough writes that the leader's log is compacted past its start: n4 needs a snapshot.
   for (let i = 0; i < 150; i++) await client.put(`j/${i}`, `${i}`);
 
-  const [grpcPort, adminPort, nbdPort] = await freePorts(3);
-  const n4 = { id: 'n4', raftId: 4, grpc: `127.0.0.1:${grpcPort}`, admin: `127.0.0.1:${adminPort}`, nbd: `127.0.0.1:${nbdPort}`, output: [] as string[] };
-  const n4Member = { id: 4, name: 'n4', grpcAddress: n4.grpc, adminAddress: n4.admin, nbdAddress: n4.nbd };
+  const n4 = await harnessNode('n4', 4);
+  const n4Member = { id: 4, name: 'n4', grpcAddress: n4.grpc, peerAddress: n4.peer, adminAddress: n4.admin, nbdAddress: n4.nbd };
   await client.addMember(n4Member);
   // Adding the same member again (a retry whose answer was lost) is answered, not refused.
   await client.addMember(n4Member);

@@ -99,9 +99,11 @@ test('bad config and arguments exit with status 2 and one line naming the proble
     ['unknown node', ['--node', 'n9'], null, /^vstord: --node: no node "n9" in the config \(nodes: n1, n2, n3\)\n$/],
     ['missing --node', [], null, /^vstord: --node: is required/],
     ['unknown flag', ['--node', 'n1', '--frobnicate'], null, /^vstord: arguments: Unknown option '--frobnicate'/],
-    ['negative duration', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes:\n  - { id: n1, grpc: "127.0.0.1:1", admin: "127.0.0.1:2", nbd: "127.0.0.1:3" }\nraft:\n  tickIntervalMs: -1\n', /^vstord: raft\.tickIntervalMs: must be at least 1 ms, got -1\n$/],
+    ['negative duration', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes:\n  - { id: n1, grpc: "127.0.0.1:1", peer: "127.0.0.1:4", admin: "127.0.0.1:2", nbd: "127.0.0.1:3" }\nraft:\n  tickIntervalMs: -1\n', /^vstord: raft\.tickIntervalMs: must be at least 1 ms, got -1\n$/],
     ['unknown key', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes: []\nextra: 1\n', /^vstord: extra: unknown key/],
-    ['duplicate address', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes:\n  - { id: n1, grpc: "127.0.0.1:1", admin: "127.0.0.1:1", nbd: "127.0.0.1:3" }\n', /^vstord: nodes\[0\]\.admin: duplicate address 127\.0\.0\.1:1/],
+    ['a node without peer (written before the peer port)', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes:\n  - { id: n1, grpc: "127.0.0.1:1", admin: "127.0.0.1:2", nbd: "127.0.0.1:3" }\n',
+      /^vstord: nodes\[0\]\.peer: is required: the host:port the other members send Raft messages to, apart from grpc \(see docs\/operations\.md on upgrading\)\n$/],
+    ['duplicate address', ['--node', 'n1'], 'cluster: x\ndataDir: d\nnodes:\n  - { id: n1, grpc: "127.0.0.1:1", peer: "127.0.0.1:4", admin: "127.0.0.1:1", nbd: "127.0.0.1:3" }\n', /^vstord: nodes\[0\]\.admin: duplicate address 127\.0\.0\.1:1/],
   ];
   for (const [name, args, text, expected] of cases) {
     let config = cluster.configPath;

@@ -14,7 +14,7 @@ import { FakeNode, member, SharedModel } from './fake-node.ts';
 import type { Served } from './serving.ts';
 import { connect, deadline, rawClient, serve, unary } from './serving.ts';
 
-const newMember = { name: 'n4', grpcAddress: '127.0.0.1:9004', adminAddress: '127.0.0.1:9104', nbdAddress: '127.0.0.1:9204' };
+const newMember = { name: 'n4', grpcAddress: '127.0.0.1:9004', peerAddress: '127.0.0.1:9304', adminAddress: '127.0.0.1:9104', nbdAddress: '127.0.0.1:9204' };
 
 /** A leader (member 1) and a follower (member 2) of one group, each behind its server. */
 async function leaderAndFollower(t: ExecutionContext): Promise<{ leader: FakeNode; follower: FakeNode; leaderServed: Served; followerServed: Served }> {
@@ -69,12 +69,12 @@ test('a membership change made through a follower is relayed to the leader, with
 
   const added = await client.addMember(newMember);
   const id = derivedMemberId('test-cluster', { clientId: client.clientId, sequence: 1 });
-  t.like(added.member, { id, name: 'n4', grpcAddress: '127.0.0.1:9004', isLearner: true });
+  t.like(added.member, { id, name: 'n4', grpcAddress: '127.0.0.1:9004', peerAddress: '127.0.0.1:9304', isLearner: true });
   t.is(added.members.length, 4);
   t.is(added.header?.memberId, 1, 'the leader answered');
   t.deepEqual(leader.membershipCalls, [{
     method: 'addLearner', raftId: id, name: 'n4',
-    addresses: { grpc: '127.0.0.1:9004', admin: '127.0.0.1:9104', nbd: '127.0.0.1:9204' },
+    addresses: { grpc: '127.0.0.1:9004', peer: '127.0.0.1:9304', admin: '127.0.0.1:9104', nbd: '127.0.0.1:9204' },
     identity: { clientId: client.clientId, sequence: 1 },
   }]);
 
@@ -131,6 +131,7 @@ test('bad membership input is refused where it arrives, naming the field', async
 
   t.is(await refusal(client.addMember({ ...newMember, grpcAddress: 'nowhere' })), 'MemberAdd: grpc_address: must be host:port with a port from 1 to 65535, got "nowhere"');
   t.is(await refusal(client.addMember({ ...newMember, name: '' })), 'MemberAdd: name: must be set');
+  t.is(await refusal(client.addMember({ ...newMember, peerAddress: '' })), 'MemberAdd: peer_address: must be host:port with a port from 1 to 65535, got ""');
   t.is(await refusal(client.addMember({ ...newMember, nbdAddress: 'host:70000' })), 'MemberAdd: nbd_address: must be host:port with a port from 1 to 65535, got "host:70000"');
   t.is(await refusal(client.promote(0)), 'MemberPromote: id: must be an integer from 1 to 2^53-1, got 0');
   t.deepEqual(leader.membershipCalls, []);

@@ -36,7 +36,7 @@ export class SharedModel {
 }
 
 export function member(raftId: number, grpc = `127.0.0.1:${9000 + raftId}`, voter = true): MemberInfo {
-  return { name: `n${raftId}`, raftId, voter, grpc, admin: `127.0.0.1:${9100 + raftId}`, nbd: `127.0.0.1:${9200 + raftId}` };
+  return { name: `n${raftId}`, raftId, voter, grpc, peer: `127.0.0.1:${9300 + raftId}`, admin: `127.0.0.1:${9100 + raftId}`, nbd: `127.0.0.1:${9200 + raftId}` };
 }
 
 export interface MembershipCall {

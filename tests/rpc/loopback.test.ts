@@ -1,7 +1,6 @@
 // Real gRPC on loopback: a grpc-js server on an OS-assigned port serving RaftPeer
-// (rpc/raft-peer-server.ts) and grpc.health.v1 (rpc/health.ts), and real clients. Batches
-// written to one client stream arrive decoded and equal, in order; a snapshot arrives
-// whole; bad input ends the call with the coded status the client maps back; a NOT_LEADER
+// (rpc/raft-peer-server.ts, Raft snapshots) and grpc.health.v1 (rpc/health.ts), and real
+// clients. A snapshot arrives whole; bad input ends the call with the coded status the client maps back; a NOT_LEADER
 // error's leader hint survives the trip in trailers; health Check, List and Watch behave as
 // the public spec says. Every wait is bounded by a call deadline or a timer, and every
 // server is shut down in teardown.
@@ -11,12 +10,10 @@ import type { ExecutionContext } from 'ava';
 import type { Message } from '../../consensus/index.ts';
 import { message, MessageType } from '../../consensus/index.ts';
 import type { HealthCheckResponse__Output } from '../../proto/gen/grpc/health/v1/HealthCheckResponse.ts';
-import type { MessageBatch } from '../../proto/gen/vstor/internal/MessageBatch.ts';
 import type { SnapshotChunk } from '../../proto/gen/vstor/internal/SnapshotChunk.ts';
 import { fromServiceError, VstorError, toErrorStatus } from '../../rpc/errors.ts';
 import { HealthService } from '../../rpc/health.ts';
 import { HealthClient, KVClient, kvService, healthService, RaftPeerClient, raftPeerService } from '../../rpc/proto.ts';
-import { encodeMessageBatch } from '../../rpc/raft-codec.ts';
 import { raftPeerHandlers } from '../../rpc/raft-peer-server.ts';
 import { raftSnapshotChunks } from '../../rpc/raft-snapshot-stream.ts';
 import { MessageGenerator } from './raft-messages.ts';
@@ -88,18 +85,6 @@ function client<C extends grpc.Client>(t: ExecutionContext, Client: new (address
   return c;
 }
 
-/** Writes `batches` on one Send stream and resolves with the server's answer. */
-function sendBatches(peer: RaftPeerClient, batches: MessageBatch[]) {
-  return bounded(new Promise<{ batchesReceived: number; messagesReceived: number }>((resolve, reject) => {
-    const call = peer.Send({ deadline: deadline() }, (error, ack) => {
-      if (error !== null) reject(fromServiceError(error));
-      else resolve(ack!);
-    });
-    for (const batch of batches) call.write(batch);
-    call.end();
-  }), 'Send');
-}
-
 function sendSnapshot(peer: RaftPeerClient, chunks: SnapshotChunk[]) {
   return bounded(new Promise<{ bytesReceived: number }>((resolve, reject) => {
     const call = peer.SendSnapshot({ deadline: deadline() }, (error, ack) => {
@@ -110,33 +95,6 @@ function sendSnapshot(peer: RaftPeerClient, chunks: SnapshotChunk[]) {
     call.end();
   }), 'SendSnapshot');
 }
-
-test('batches written to one Send stream arrive decoded, equal and in order', async (t) => {
-  const server = await startPeer(t);
-  const peer = client(t, RaftPeerClient, server.address);
-  const generator = new MessageGenerator(21);
-  const batches = Array.from({ length: 5 }, (_, i) => generator.batch(1 + i * 3, 1, 2));
-
-  const ack = await sendBatches(peer, batches.map((batch) => encodeMessageBatch('east', batch)));
-
-  t.deepEqual(ack, { batchesReceived: 5, messagesReceived: 1 + 4 + 7 + 10 + 13 });
-  t.deepEqual(server.received, batches);
-});
-
-test('a malformed batch ends the stream with INVALID_ARGUMENT; another cluster\'s with FAILED_PRECONDITION', async (t) => {
-  const server = await startPeer(t);
-  const peer = client(t, RaftPeerClient, server.address);
-  const good = encodeMessageBatch('east', [message({ type: MessageType.Heartbeat, to: 2, from: 1 })]);
-
-  const malformed = await t.throwsAsync(sendBatches(peer, [good, { clusterId: 'east', messages: [{ type: 99 as never, to: 2, from: 1 }] }]), { instanceOf: VstorError });
-  t.is(malformed?.code, 'INVALID_ARGUMENT');
-  t.is(malformed?.message, 'malformed batch.messages[0].type: unknown value 99');
-  t.false(malformed?.retryable);
-
-  const stranger = await t.throwsAsync(sendBatches(peer, [encodeMessageBatch('west', [message({ type: MessageType.Heartbeat, to: 2, from: 1 })])]), { instanceOf: VstorError });
-  t.is(stranger?.code, 'FAILED_PRECONDITION');
-  t.is(server.received.length, 1, 'only the good batch reached Raft');
-});
 
 test('a snapshot sent in chunks arrives whole; a corrupted chunk fails with DATA_LOSS', async (t) => {
   const server = await startPeer(t);
@@ -179,7 +137,7 @@ test('a refused connection is UNAVAILABLE and retryable', async (t) => {
   const port = server.address.split(':')[1];
   await new Promise<void>((resolve) => server.server.tryShutdown(() => resolve()));
   const peer = client(t, RaftPeerClient, `127.0.0.1:${port}`);
-  const error = await t.throwsAsync(sendBatches(peer, []), { instanceOf: VstorError });
+  const error = await t.throwsAsync(sendSnapshot(peer, []), { instanceOf: VstorError });
   t.is(error?.code, 'UNAVAILABLE');
   t.true(error?.retryable);
 });

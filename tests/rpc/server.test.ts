@@ -1,7 +1,7 @@
 // The whole server as generic gRPC tools see it (grpcurl is not installed here, so the
 // tools' calls are made raw): grpc.health.v1 answers SERVING; server reflection lists
-// the vstor.v1 services and serves their descriptors; the peer protocol is served on the
-// same port. A request over requestBytesMax, or over the transport's limit, is
+// the vstor.v1 services and serves their descriptors; Raft snapshots (the gRPC part of the
+// peer protocol) are taken on the same port. A request over requestBytesMax, or over the transport's limit, is
 // RESOURCE_EXHAUSTED, not retryable, and the server goes on serving. close() ends open
 // watches at once (the client resumes elsewhere), is bounded, and is safe twice or before
 // listen().
@@ -15,7 +15,7 @@ import type { HealthCheckResponse__Output } from '../../proto/gen/grpc/health/v1
 import { VstorError } from '../../rpc/errors.ts';
 import { HealthService } from '../../rpc/health.ts';
 import { HealthClient, RaftPeerClient } from '../../rpc/proto.ts';
-import { encodeMessageBatch } from '../../rpc/raft-codec.ts';
+import { raftSnapshotChunks } from '../../rpc/raft-snapshot-stream.ts';
 import { createGrpcServer } from '../../rpc/server.ts';
 import { FakeNode, SharedModel } from './fake-node.ts';
 import { bounded, connect, deadline, eventually, rawClient, serve, unary, waitMs } from './serving.ts';
@@ -70,17 +70,20 @@ test('server reflection lists the vstor.v1 services and serves their descriptors
   t.true(descriptors.some((descriptor) => descriptor.includes('vstor.v1') && descriptor.includes('RangeRequest')), 'the file that defines vstor.v1.KV');
 });
 
-test('the peer protocol is served on the same port', async (t) => {
+test('Raft snapshots are taken on the same port', async (t) => {
   const served = await serve(t, new FakeNode(await SharedModel.open(t)));
   const peer = rawClient(t, RaftPeerClient, served.address);
-  const heartbeat = message({ type: MessageType.Heartbeat, to: 1, from: 2, term: 3 });
+  const snapshot = message({
+    type: MessageType.Snap, to: 1, from: 2, term: 3,
+    snapshot: { metadata: { index: 9, term: 3, confState: { voters: [1, 2], learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: Uint8Array.of(1, 2, 3) },
+  });
   const acknowledged = await bounded(new Promise<unknown>((resolve, reject) => {
-    const call = peer.Send({ deadline: deadline() }, (error, ack) => (error === null ? resolve(ack) : reject(error)));
-    call.write(encodeMessageBatch('test-cluster', [heartbeat]));
+    const call = peer.SendSnapshot({ deadline: deadline() }, (error, ack) => (error === null ? resolve(ack) : reject(error)));
+    for (const chunk of raftSnapshotChunks('test-cluster', snapshot, 4096)) call.write(chunk);
     call.end();
-  }), 'Send');
-  t.deepEqual(acknowledged, { batchesReceived: 1, messagesReceived: 1 });
-  t.deepEqual(served.peerMessages, [[heartbeat]]);
+  }), 'SendSnapshot');
+  t.deepEqual(acknowledged, { bytesReceived: 3 });
+  t.deepEqual(served.peerSnapshots, [snapshot]);
 });
 
 test('requests over requestBytesMax or the transport limit are RESOURCE_EXHAUSTED and not retried', async (t) => {

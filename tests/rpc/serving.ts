@@ -57,22 +57,24 @@ export interface Served {
   server: GrpcServer;
   health: HealthService;
   observer: RecordingObserver;
-  peerMessages: Message[][];
+  peerSnapshots: Message[];
 }
 
 /** Serves `node` on 127.0.0.1 until the test ends. */
 export async function serve(t: ExecutionContext, node: FakeNode, options: Partial<GrpcServerOptions> = {}): Promise<Served> {
   const observer = new RecordingObserver();
   const health = new HealthService({ watchersMax: 4 });
-  const peerMessages: Message[][] = [];
+  const peerSnapshots: Message[] = [];
   const server = createGrpcServer({
     node,
     raftPeer: {
       clusterId: node.clusterId,
       memberId: node.raftId,
       snapshotLimits: { snapshotBytesMax: 1 << 20, snapshotChunkBytes: 4096 },
-      receiveMessages: (messages) => peerMessages.push(messages),
-      receiveSnapshot: () => {},
+      receiveMessages: () => {},
+      receiveSnapshot: (snapshot) => {
+        peerSnapshots.push(snapshot);
+      },
     },
     health,
     observer,
@@ -86,7 +88,7 @@ export async function serve(t: ExecutionContext, node: FakeNode, options: Partia
   t.teardown(() => server.close());
   const port = await bounded(server.listen('127.0.0.1', 0), 'listen');
   health.setStatus('', 'SERVING');
-  return { address: `127.0.0.1:${port}`, server, health, observer, peerMessages };
+  return { address: `127.0.0.1:${port}`, server, health, observer, peerSnapshots };
 }
 
 /** A VstorClient with quick retries, closed when the test ends. An attempt may take the

@@ -15,10 +15,10 @@ function runs(line: string[], command: Command, options: Partial<GlobalOptions> 
 const commands: [string[], Parsed][] = [
   runs(['cluster', 'status'], { name: 'cluster status' }),
   runs(['member', 'list'], { name: 'member list' }),
-  runs(['member', 'add', 'n4', '--grpc', '127.0.0.1:7104', '--admin', '127.0.0.1:7204', '--nbd', '127.0.0.1:10812'],
-    { name: 'member add', member: { name: 'n4', grpc: '127.0.0.1:7104', admin: '127.0.0.1:7204', nbd: '127.0.0.1:10812', id: undefined } }),
-  runs(['member', 'add', 'store-7', '--grpc=[::1]:7104', '--admin=h.example:1', '--nbd=h.example:2', '--id=42'],
-    { name: 'member add', member: { name: 'store-7', grpc: '[::1]:7104', admin: 'h.example:1', nbd: 'h.example:2', id: 42 } }),
+  runs(['member', 'add', 'n4', '--grpc', '127.0.0.1:7104', '--peer', '127.0.0.1:7304', '--admin', '127.0.0.1:7204', '--nbd', '127.0.0.1:10812'],
+    { name: 'member add', member: { name: 'n4', grpc: '127.0.0.1:7104', peer: '127.0.0.1:7304', admin: '127.0.0.1:7204', nbd: '127.0.0.1:10812', id: undefined } }),
+  runs(['member', 'add', 'store-7', '--grpc=[::1]:7104', '--peer=[::1]:7304', '--admin=h.example:1', '--nbd=h.example:2', '--id=42'],
+    { name: 'member add', member: { name: 'store-7', grpc: '[::1]:7104', peer: '[::1]:7304', admin: 'h.example:1', nbd: 'h.example:2', id: 42 } }),
   runs(['member', 'promote', 'n4'], { name: 'member promote', member: { by: 'name', name: 'n4' } }),
   runs(['member', 'promote', '4'], { name: 'member promote', member: { by: 'id', id: 4 } }),
   runs(['member', 'remove', 'n2'], { name: 'member remove', member: { by: 'name', name: 'n2' } }),
@@ -95,7 +95,7 @@ test('--help, -h and help print usage: general, per group and per command', (t) 
   t.is(help(['-h']), general);
   t.is(help(['help']), general);
   t.regex(help(['kv', '--help']), /^usage: vstorctl kv get\|put\|delete\|list\|txn\|watch \.\.\./);
-  t.regex(help(['member', '-h']), /vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P \[--id N\]/);
+  t.regex(help(['member', '-h']), /vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P \[--id N\]/);
   for (const spec of commandSpecs) {
     const text = help([...spec.name.split(' '), '--help']);
     t.true(text.startsWith(`usage: vstorctl ${spec.name}`), spec.name);
@@ -145,14 +145,16 @@ const mistakes: [string[], string][] = [
   [['member', 'remove', '0'], 'member remove: NAME|ID: must be an integer of at least 1, got "0" (usage: vstorctl member remove NAME|ID)'],
   [['leader', 'transfer'], 'leader transfer: missing NAME|ID (usage: vstorctl leader transfer NAME|ID)'],
   [['leader', 'transfer', '99999999999999999'], 'leader transfer: NAME|ID: must be an integer of at least 1, got "99999999999999999" (usage: vstorctl leader transfer NAME|ID)'],
-  [['member', 'add', 'n4', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: --grpc is required (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h:1', '--nbd', 'h:2'], 'member add: --admin is required (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h:1', '--admin', 'h:2'], 'member add: --nbd is required (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: --grpc: must be host:port with a port from 1 to 65535, got "h" (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h:3', '--admin', 'h:70000', '--nbd', 'h:2'], 'member add: --admin: must be host:port with a port from 1 to 65535, got "h:70000" (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', ':2'], 'member add: --nbd: must be host:port with a port from 1 to 65535, got ":2" (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', 'n4', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', 'h:2', '--id', '-1'], 'member add: --id: must be an integer of at least 1, got "-1" (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
-  [['member', 'add', '', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: NAME: must not be empty (usage: vstorctl member add NAME --grpc H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: --grpc is required (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h:1', '--nbd', 'h:2'], 'member add: --admin is required (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h:1', '--admin', 'h:2'], 'member add: --nbd is required (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--grpc', 'h:1', '--admin', 'h:2', '--nbd', 'h:3'], 'member add: --peer is required (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--grpc', 'h:1', '--peer', 'h:0', '--admin', 'h:2', '--nbd', 'h:3'], 'member add: --peer: must be host:port with a port from 1 to 65535, got "h:0" (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: --grpc: must be host:port with a port from 1 to 65535, got "h" (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h:3', '--admin', 'h:70000', '--nbd', 'h:2'], 'member add: --admin: must be host:port with a port from 1 to 65535, got "h:70000" (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', ':2'], 'member add: --nbd: must be host:port with a port from 1 to 65535, got ":2" (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', 'n4', '--peer', 'h:9', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', 'h:2', '--id', '-1'], 'member add: --id: must be an integer of at least 1, got "-1" (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
+  [['member', 'add', '', '--peer', 'h:9', '--grpc', 'h:3', '--admin', 'h:1', '--nbd', 'h:2'], 'member add: NAME: must not be empty (usage: vstorctl member add NAME --grpc H:P --peer H:P --admin H:P --nbd H:P [--id N])'],
   // Values.
   [['kv', 'list', '--limit', '0'], 'kv list: --limit: must be an integer of at least 1, got "0" (usage: vstorctl kv list [PREFIX] [--limit N] [--reverse] [--keys-only])'],
   [['kv', 'list', '--limit', '1e3'], 'kv list: --limit: must be an integer of at least 1, got "1e3" (usage: vstorctl kv list [PREFIX] [--limit N] [--reverse] [--keys-only])'],

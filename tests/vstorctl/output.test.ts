@@ -61,8 +61,10 @@ const kv = (key: string | Buffer, value: string | Buffer, modRevision = 5): KeyV
 
 const header = (revision: number) => ({ clusterId: 'c', memberId: 1, revision, raftTerm: 2 });
 
+// Member 3 stands for one recorded before members had a peer address.
 const member = (id: number, isLearner = false): Member__Output => ({
-  id, name: `n${id}`, grpcAddress: `127.0.0.1:710${id}`, adminAddress: `127.0.0.1:720${id}`, nbdAddress: `127.0.0.1:1080${id}`, isLearner,
+  id, name: `n${id}`, grpcAddress: `127.0.0.1:710${id}`, peerAddress: id === 3 ? '' : `127.0.0.1:730${id}`, adminAddress: `127.0.0.1:720${id}`,
+  nbdAddress: `127.0.0.1:1080${id}`, isLearner,
 });
 
 test('kv results: JSON documents and tables', (t) => {
@@ -112,22 +114,24 @@ test('kv results: JSON documents and tables', (t) => {
 });
 
 test('member results: JSON documents and tables, sorted by id', (t) => {
-  const list: CommandResult = { name: 'member list', members: [member(2), member(1), member(4, true)] };
-  t.deepEqual(resultJson(list), { members: [1, 2, 4].map((id) => ({
-    id, name: `n${id}`, isLearner: id === 4, grpcAddress: `127.0.0.1:710${id}`, adminAddress: `127.0.0.1:720${id}`, nbdAddress: `127.0.0.1:1080${id}`,
+  const list: CommandResult = { name: 'member list', members: [member(2), member(1), member(3), member(4, true)] };
+  t.deepEqual(resultJson(list), { members: [1, 2, 3, 4].map((id) => ({
+    id, name: `n${id}`, isLearner: id === 4, grpcAddress: `127.0.0.1:710${id}`, peerAddress: id === 3 ? '' : `127.0.0.1:730${id}`,
+    adminAddress: `127.0.0.1:720${id}`, nbdAddress: `127.0.0.1:1080${id}`,
   })) });
   const table =
-    'ID  NAME  ROLE     GRPC            ADMIN           NBD\n' +
-    '1   n1    voter    127.0.0.1:7101  127.0.0.1:7201  127.0.0.1:10801\n' +
-    '2   n2    voter    127.0.0.1:7102  127.0.0.1:7202  127.0.0.1:10802\n' +
-    '4   n4    learner  127.0.0.1:7104  127.0.0.1:7204  127.0.0.1:10804\n';
+    'ID  NAME  ROLE     GRPC            PEER            ADMIN           NBD\n' +
+    '1   n1    voter    127.0.0.1:7101  127.0.0.1:7301  127.0.0.1:7201  127.0.0.1:10801\n' +
+    '2   n2    voter    127.0.0.1:7102  127.0.0.1:7302  127.0.0.1:7202  127.0.0.1:10802\n' +
+    '3   n3    voter    127.0.0.1:7103  -               127.0.0.1:7203  127.0.0.1:10803\n' +
+    '4   n4    learner  127.0.0.1:7104  127.0.0.1:7304  127.0.0.1:7204  127.0.0.1:10804\n';
   t.is(renderResult(list, 'table'), table);
   t.is(renderResult({ name: 'member add', member: member(4, true), members: list.members }, 'table'), `added n4 (id 4) as a learner\n\n${table}`);
   t.is(renderResult({ name: 'member promote', member: member(4), members: list.members }, 'table').split('\n')[0], 'promoted n4 (id 4) to voter');
   t.is(renderResult({ name: 'member remove', member: member(2), members: list.members }, 'table').split('\n')[0], 'removed n2 (id 2)');
   t.deepEqual(resultJson({ name: 'member add', member: member(4, true), members: [member(1)] }), {
-    member: { id: 4, name: 'n4', isLearner: true, grpcAddress: '127.0.0.1:7104', adminAddress: '127.0.0.1:7204', nbdAddress: '127.0.0.1:10804' },
-    members: [{ id: 1, name: 'n1', isLearner: false, grpcAddress: '127.0.0.1:7101', adminAddress: '127.0.0.1:7201', nbdAddress: '127.0.0.1:10801' }],
+    member: { id: 4, name: 'n4', isLearner: true, grpcAddress: '127.0.0.1:7104', peerAddress: '127.0.0.1:7304', adminAddress: '127.0.0.1:7204', nbdAddress: '127.0.0.1:10804' },
+    members: [{ id: 1, name: 'n1', isLearner: false, grpcAddress: '127.0.0.1:7101', peerAddress: '127.0.0.1:7301', adminAddress: '127.0.0.1:7201', nbdAddress: '127.0.0.1:10801' }],
   });
   t.deepEqual(resultJson({ name: 'leader transfer', leader: { id: 2, name: 'n2' } }), { leaderId: 2, leaderName: 'n2' });
   t.is(renderResult({ name: 'leader transfer', leader: { id: 2, name: 'n2' } }, 'table'), 'n2 (id 2) is the leader now\n');

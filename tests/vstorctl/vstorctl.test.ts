@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VstorClient } from '../../rpc/client.ts';
-import { eventually, freePorts, ProcessCluster } from '../integration/cluster-harness.ts';
+import { eventually, freePorts, harnessNode, ProcessCluster } from '../integration/cluster-harness.ts';
 import type { CliResult } from './cli.ts';
 import { documentOf, startVstorctl, vstorctl } from './cli.ts';
 
@@ -195,12 +195,11 @@ test.serial('member list, member add as a learner, promote and remove', async (t
   t.true(lines[1]!.includes(cluster.node('n1').grpc));
 
   // A fourth node: added as a learner first, then started to join, promoted once caught up.
-  const [grpc, admin, nbd] = await freePorts(3);
-  const n4 = { id: 'n4', raftId: 4, grpc: `127.0.0.1:${grpc}`, admin: `127.0.0.1:${admin}`, nbd: `127.0.0.1:${nbd}`, output: [] };
+  const n4 = await harnessNode('n4', 4);
   const added = documentOf<{ member: Record<string, unknown>; members: { name: string; isLearner: boolean }[] }>(await vstorctl([
-    ...at('n3'), '--output', 'json', 'member', 'add', 'n4', '--grpc', n4.grpc, '--admin', n4.admin, '--nbd', n4.nbd, '--id', '4',
+    ...at('n3'), '--output', 'json', 'member', 'add', 'n4', '--grpc', n4.grpc, '--peer', n4.peer, '--admin', n4.admin, '--nbd', n4.nbd, '--id', '4',
   ]));
-  t.deepEqual(added.member, { id: 4, name: 'n4', isLearner: true, grpcAddress: n4.grpc, adminAddress: n4.admin, nbdAddress: n4.nbd });
+  t.deepEqual(added.member, { id: 4, name: 'n4', isLearner: true, grpcAddress: n4.grpc, peerAddress: n4.peer, adminAddress: n4.admin, nbdAddress: n4.nbd });
   t.deepEqual(added.members.map((member) => [member.name, member.isLearner]), [['n1', false], ['n2', false], ['n3', false], ['n4', true]]);
   cluster.nodes.push(n4);
   cluster.writeConfig();

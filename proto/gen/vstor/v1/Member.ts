@@ -9,6 +9,7 @@ export interface Member {
   'adminAddress'?: (string);
   'nbdAddress'?: (string);
   'isLearner'?: (boolean);
+  'peerAddress'?: (string);
 }
 
 export interface Member__Output {
@@ -18,4 +19,5 @@ export interface Member__Output {
   'adminAddress': (string);
   'nbdAddress': (string);
   'isLearner': (boolean);
+  'peerAddress': (string);
 }

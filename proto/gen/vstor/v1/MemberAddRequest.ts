@@ -10,6 +10,7 @@ export interface MemberAddRequest {
   'nbdAddress'?: (string);
   'clientId'?: (string);
   'sequence'?: (number | string | Long);
+  'peerAddress'?: (string);
 }
 
 export interface MemberAddRequest__Output {
@@ -20,4 +21,5 @@ export interface MemberAddRequest__Output {
   'nbdAddress': (string);
   'clientId': (string);
   'sequence': (number);
+  'peerAddress': (string);
 }

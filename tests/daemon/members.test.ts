@@ -1,0 +1,93 @@
+// Where members take Raft messages (their `peer` address), as a real one-node VstorNode
+// resolves it: a member added with `member add` carries it in its record; a record written
+// before members had one (no `peer` in its JSON) falls back to cluster.yaml's entry for its
+// raftId, and without one the address is unknown (shown as ''); adding the member again with
+// the same name and addresses gives the old record its peer address, while a different
+// address for a known id is still ALREADY_EXISTS.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'ava';
+import type { ExecutionContext } from 'ava';
+import { pino } from 'pino';
+import { parseClusterConfig } from '../../daemon/config.ts';
+import { memberKey, MemberTable } from '../../daemon/members.ts';
+import { VstorNode } from '../../daemon/node.ts';
+import { isVstorError } from '../../storage-engine/errors.ts';
+
+const encoder = new TextEncoder();
+const n4 = { grpc: '127.0.0.1:9004', peer: '127.0.0.1:9304', admin: '127.0.0.1:9104', nbd: '127.0.0.1:9204' };
+
+async function oneNode(t: ExecutionContext, extraNodes = ''): Promise<VstorNode> {
+  const directory = await mkdtemp(join(tmpdir(), 'vstor-members-'));
+  const config = parseClusterConfig(`
+cluster: members
+dataDir: ${directory}
+nodes:
+  - { id: n1, grpc: "127.0.0.1:9001", peer: "127.0.0.1:9301", admin: "127.0.0.1:9101", nbd: "127.0.0.1:9201" }
+${extraNodes}raft:
+  tickIntervalMs: 10
+`, directory);
+  const node = new VstorNode({ config, self: config.nodes[0]!, join: false, logger: pino({ level: 'silent' }), requestTimeoutMs: 5_000 });
+  await node.open();
+  t.teardown(async () => {
+    await node.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+  const deadline = Date.now() + 5_000;
+  while (node.raftStatus().softState.state !== 'leader') {
+    if (Date.now() > deadline) throw new Error('n1 did not become leader within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return node;
+}
+
+/** A member record as releases before the peer port wrote it: no `peer`. */
+async function writeOldRecord(node: VstorNode, raftId: number): Promise<void> {
+  const { peer: _peer, ...addresses } = n4;
+  await node.writeSystem({ type: 'put', key: memberKey(raftId), value: encoder.encode(JSON.stringify({ name: `n${raftId}`, raftId, ...addresses })) });
+  await node.memberTable.refresh(node['modelMachine']!);
+}
+
+const identity = (sequence: number) => ({ clientId: 'members-test', sequence });
+
+test('an added member carries its peer address; the founders take theirs from cluster.yaml', async (t) => {
+  const node = await oneNode(t);
+  t.is(node.memberTable.peerAddress(1), '127.0.0.1:9301');
+  await node.addLearner('n4', 4, n4, identity(1));
+  t.is(node.memberTable.peerAddress(4), n4.peer);
+  t.deepEqual(node.members().map((member) => [member.name, member.peer, member.voter]), [['n1', '127.0.0.1:9301', true], ['n4', n4.peer, false]]);
+});
+
+test('a record from before the peer port: unknown, then given its address by adding the member again', async (t) => {
+  const node = await oneNode(t);
+  await node.addLearner('n4', 4, n4, identity(1));
+  await writeOldRecord(node, 4);
+  t.is(node.memberTable.peerAddress(4), undefined);
+  t.is(node.members().find((member) => member.raftId === 4)?.peer, '');
+
+  const moved = await t.throwsAsync(node.addLearner('n4', 4, { ...n4, grpc: '127.0.0.1:9999' }, identity(2)));
+  t.true(isVstorError(moved, 'ALREADY_EXISTS'), String(moved));
+  await node.addLearner('n4', 4, n4, identity(3));
+  t.is(node.memberTable.peerAddress(4), n4.peer);
+  // Once it has one, the same add is a retry, and another peer address is refused.
+  await node.addLearner('n4', 4, n4, identity(4));
+  const other = await t.throwsAsync(node.addLearner('n4', 4, { ...n4, peer: '127.0.0.1:9999' }, identity(5)));
+  t.true(isVstorError(other, 'ALREADY_EXISTS'), String(other));
+});
+
+test('a record from before the peer port falls back to the member\'s entry in cluster.yaml', async (t) => {
+  const node = await oneNode(t);
+  await node.addLearner('n4', 4, n4, identity(1));
+  await writeOldRecord(node, 4);
+  const withEntry = new MemberTable(parseClusterConfig(`
+cluster: members
+dataDir: /tmp
+nodes:
+  - { id: n1, grpc: "127.0.0.1:9001", peer: "127.0.0.1:9301", admin: "127.0.0.1:9101", nbd: "127.0.0.1:9201" }
+  - { id: n4, grpc: "127.0.0.1:9004", peer: "127.0.0.1:9404", admin: "127.0.0.1:9104", nbd: "127.0.0.1:9204" }
+`, '/tmp').nodes);
+  await withEntry.refresh(node['modelMachine']!);
+  t.is(withEntry.peerAddress(4), '127.0.0.1:9404');
+  t.is(withEntry.record(4)?.grpc, n4.grpc, 'the record still gives the other addresses');
+});
