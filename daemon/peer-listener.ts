@@ -118,7 +118,9 @@ export class PeerListener {
       this.logRefusal(remote, sender, error.message);
       socket.destroy();
     };
+    let bytesReceived = 0;
     socket.on('data', (chunk: Buffer) => {
+      bytesReceived += chunk.length;
       try {
         reader.push(chunk);
       } catch (error) {
@@ -126,6 +128,12 @@ export class PeerListener {
       }
     });
     socket.on('end', () => {
+      // A connection closed without a byte (a port probe) is not worth a warning.
+      if (bytesReceived === 0) {
+        this.options.logger?.debug({ remote }, 'peer connection closed before its handshake');
+        socket.end();
+        return;
+      }
       try {
         reader.end();
       } catch (error) {
