@@ -12,10 +12,12 @@
 // and every client has a session, so that the timed rounds see the steady state of a busy
 // model: every put replaces a key (the event keeps its previous value), trims the oldest
 // event and updates its client's session. `--evict` uses a new client for every put, so
-// that every put also evicts the least recently seen session.
+// that every put also evicts the least recently seen session. `--fresh-keys` gives every put
+// a key never written before (as creating objects does, and as the 1-client cluster bench
+// does), so that every put reads its key from the database rather than the key cache.
 //
 // `npx tsx bench/model-apply.ts [--batch-sizes 1,16,128] [--puts 8192] [--rounds 5]
-//  [--keys 10000] [--clients 256] [--value-bytes 256] [--history 10000] [--evict]
+//  [--keys 10000] [--clients 256] [--value-bytes 256] [--history 10000] [--evict] [--fresh-keys]
 //  [--profile out.cpuprofile] [--json]`
 
 import { ClassicLevel } from 'classic-level';
@@ -40,6 +42,7 @@ const { values: options } = parseArgs({
     'value-bytes': { type: 'string', default: '256' },
     history: { type: 'string', default: '10000' },
     evict: { type: 'boolean', default: false },
+    'fresh-keys': { type: 'boolean', default: false },
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
@@ -83,24 +86,37 @@ interface SizeResult {
   mainThreadCpuUsPerPut: number;
   wallUsPerPut: number;
   levelOperationsPerPut: number;
+  /** Reads that went through LevelDB's thread pool, per put. */
+  pooledReadsPerPut: number;
 }
 
 /** The model's database with a count of the operations of every batch it writes, whichever
- * way it writes them; every other call goes straight through. */
+ * way it writes them, and of the reads that go through LevelDB's thread pool (get and
+ * getMany; getSync reads on the calling thread); every other call goes straight through. */
 class CountingDatabase implements ModelDatabase {
   operationCount = 0;
-  constructor(private readonly inner: ClassicLevel<Uint8Array, Uint8Array>) {}
+  pooledReadCount = 0;
+  readonly supports: object;
+  constructor(private readonly inner: ClassicLevel<Uint8Array, Uint8Array>) {
+    this.supports = inner.supports;
+  }
 
   open(openOptions: { passive: boolean }): Promise<void> {
     return this.inner.open(openOptions);
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.pooledReadCount++;
     return this.inner.get(key);
   }
 
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    this.pooledReadCount++;
     return this.inner.getMany(keys);
+  }
+
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    return this.inner.getSync(key);
   }
 
   batch(operations: ModelBatchOperation[], batchOptions?: { sync?: boolean }): Promise<void>;
@@ -164,7 +180,8 @@ class EntrySource {
       const clientId = options.evict ? `client-${this.newClientNumber++}` : `client-${this.index % clientCount}`;
       const sequence = (this.sequences.get(clientId) ?? 0) + 1;
       if (!options.evict) this.sequences.set(clientId, sequence);
-      const key = new TextEncoder().encode(`/bench/key/${Math.floor(this.nextRandom() * keyCount)}`);
+      const keyNumber = options['fresh-keys'] ? this.index : Math.floor(this.nextRandom() * keyCount);
+      const key = new TextEncoder().encode(`/bench/key/${keyNumber}`);
       entries.push({ index: this.index, entryBytes: encodeWriteRequest({ clientId, sequence, command: { type: 'put', key, value: this.value } }) });
     }
     return entries;
@@ -199,6 +216,7 @@ async function measureSize(batchEntries: number, session: Session | undefined): 
     // Untimed: fill the history (so every put trims) and give every client a session.
     await applyAll(model, takeBatches(source, Math.max(historyEventsMax, clientCount, keyCount) + batchEntries * 4, batchEntries));
     const operationsBefore = counting.operationCount;
+    const pooledReadsBefore = counting.pooledReadCount;
     const rounds: RoundResult[] = [];
     if (session !== undefined) await session.post('Profiler.start');
     for (let round = 0; round < roundCount; round++) {
@@ -224,6 +242,7 @@ async function measureSize(batchEntries: number, session: Session | undefined): 
       mainThreadCpuUsPerPut: median(rounds.map((round) => round.mainThreadCpuUsPerPut)),
       wallUsPerPut: median(rounds.map((round) => round.wallUsPerPut)),
       levelOperationsPerPut: (counting.operationCount - operationsBefore) / (putCount * roundCount),
+      pooledReadsPerPut: (counting.pooledReadCount - pooledReadsBefore) / (putCount * roundCount),
     };
   } finally {
     await model.close();
@@ -252,11 +271,12 @@ for (const batchEntries of batchSizes) {
     console.log(
       `batch ${String(batchEntries).padStart(4)}: ${result.cpuUsPerPut.toFixed(1)} µs CPU/put (rounds ${rounds}; ` +
         `main thread ${result.mainThreadCpuUsPerPut.toFixed(1)}), ` +
-        `${result.wallUsPerPut.toFixed(1)} µs wall/put, ${result.levelOperationsPerPut.toFixed(2)} LevelDB ops/put`,
+        `${result.wallUsPerPut.toFixed(1)} µs wall/put, ${result.levelOperationsPerPut.toFixed(2)} LevelDB ops/put, ` +
+        `${result.pooledReadsPerPut.toFixed(2)} thread-pool reads/put`,
     );
   }
 }
 if (options.json) {
-  console.log(JSON.stringify({ puts: putCount, rounds: roundCount, keys: keyCount, clients: clientCount, valueBytes, historyEventsMax, evict: options.evict, results }));
+  console.log(JSON.stringify({ puts: putCount, rounds: roundCount, keys: keyCount, clients: clientCount, valueBytes, historyEventsMax, evict: options.evict, freshKeys: options['fresh-keys'], results }));
 }
 session?.disconnect();

@@ -35,7 +35,7 @@ import { executeCommand } from './executor.ts';
 import { deadEventBounds, generationBounds, META_KEY, otherGenerationsBounds, sessionKey, stateKey } from './layout.ts';
 import type { ModelBatchOperation, ModelDatabase } from './model-database.ts';
 import type { LoadedImage, ValidRangeRequest } from './model-reads.ts';
-import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, validateRangeRequest } from './model-reads.ts';
+import { GenerationKeyReader, HistoryRead, ImageRead, loadImage, RangeRead, readValue, validateRangeRequest } from './model-reads.ts';
 import { ModelSnapshot } from './model-snapshot.ts';
 import { historyOperations, keyOperations, metaOperation, sessionOperations, stateOperation } from './model-writes.ts';
 import type { SessionRecord, StateRecord } from './records.ts';
@@ -482,7 +482,7 @@ export class KvStateMachine {
   private async lastResponse(batch: ApplyBatch, clientId: string): Promise<WriteResponse> {
     let bytes = batch.responses.get(clientId);
     if (bytes === undefined) {
-      const record = await this.db.get(sessionKey(this.generation, clientId));
+      const record = await readValue(this.db, sessionKey(this.generation, clientId));
       assert(record !== undefined, () => `client ${clientId} has a session in memory but none stored`);
       bytes = sessionResponse(record);
     }

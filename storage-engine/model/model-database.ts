@@ -2,6 +2,12 @@
 // database or sublevel with Uint8Array keys and values fits it (classic-level by default),
 // and nothing else of the database is assumed. Iterators must read from a snapshot taken
 // when they are created, which abstract-level promises as `implicitSnapshots`.
+//
+// Point reads on the apply path use getSync() where the database has it (classic-level and
+// its sublevels do, `supports.getSync`): LevelDB answers a point read from its memtable and
+// caches in a few microseconds on the calling thread, where get() or getMany() costs a round
+// trip through the thread pool — a wake-up of a worker and one of the event loop, some tens
+// of microseconds of CPU and more of latency. A database without it is read with getMany().
 
 export interface ModelRangeOptions {
   gte?: Uint8Array;
@@ -50,6 +56,11 @@ export interface ModelDatabase {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   /** The values of `keys` in order, undefined for a missing key, in one call. */
   getMany(keys: Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /** What the database can do beyond this interface (abstract-level's manifest); only its
+   * `getSync` is asked about. Typed loosely: level-supports' types predate getSync. */
+  readonly supports?: object;
+  /** The value stored under `key`, read on the calling thread; present when supports.getSync. */
+  getSync?(key: Uint8Array): Uint8Array | undefined;
   /** `sync` asks the backend for an fsync before it resolves (classic-level, rocksdb). */
   batch(operations: ModelBatchOperation[], options?: { sync?: boolean }): Promise<void>;
   /** An empty chained batch. */

@@ -1,5 +1,6 @@
 // Reads of one generation of the model straight from the database, with level iterators
-// bounded by gte/lt; nothing of the key space is kept in memory.
+// bounded by gte/lt; nothing of the key space is kept in memory. Point reads use getSync
+// where the database has it (model-database.ts).
 //
 // Consistency comes from how reads start: each read opens all the iterators it needs
 // synchronously, and a level iterator reads from a snapshot taken when it is created. The
@@ -34,6 +35,16 @@ import { decodeKeyRecord, decodeSession } from './records.ts';
 import type { SnapshotRecord } from './snapshot-stream.ts';
 import type { RetainedRevision } from './event-history.ts';
 
+
+/** Whether point reads go through the database's getSync (see model-database.ts). */
+export function readsSync(db: ModelDatabase): boolean {
+  return (db.supports as { getSync?: unknown } | undefined)?.getSync === true && typeof db.getSync === 'function';
+}
+
+/** The value stored under `key`: read on this thread where the database can, else by get(). */
+export async function readValue(db: ModelDatabase, key: Uint8Array): Promise<Uint8Array | undefined> {
+  return readsSync(db) ? db.getSync!(key) : db.get(key);
+}
 
 /** How many entries one step of an iterator fetches. */
 const ITERATOR_STEP_ENTRIES = 256;
@@ -139,13 +150,16 @@ export class GenerationKeyReader implements KeyReader {
   ) {}
 
   async get(key: Uint8Array): Promise<KeyValue | undefined> {
-    const value = await this.db.get(sectionKey(this.generation, Section.keys, key));
+    const value = await readValue(this.db, sectionKey(this.generation, Section.keys, key));
     return value === undefined ? undefined : decodeKeyRecord(key, value, this.config);
   }
 
-  /** Several keys in one round trip into the database. */
+  /** Several keys: on this thread where the database can (readsSync), else in one round
+   * trip into the database. */
   async getMany(keys: readonly Uint8Array[]): Promise<(KeyValue | undefined)[]> {
-    const values = await this.db.getMany(keys.map((key) => sectionKey(this.generation, Section.keys, key)));
+    const storedKeys = keys.map((key) => sectionKey(this.generation, Section.keys, key));
+    const { db } = this;
+    const values = readsSync(db) ? storedKeys.map((storedKey) => db.getSync!(storedKey)) : await db.getMany(storedKeys);
     return values.map((value, index) => (value === undefined ? undefined : decodeKeyRecord(keys[index]!, value, this.config)));
   }
 

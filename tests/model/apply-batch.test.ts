@@ -7,8 +7,9 @@
 // revisions, the same watch events in the same order, and byte-identical snapshots (keys,
 // sessions, stored responses, history and state). A restart of the batched replica finds
 // the same state, which the applied index written in the same batch makes so. The key cache
-// (record-cache.ts) changes no answer whatever its size, and a restore empties it.
-// A failure names its seed; set MODEL_SEED to replay one.
+// (record-cache.ts) changes no answer whatever its size, and a restore empties it; nor does
+// the way point reads reach the database (getSync on the batched replica, getMany on the
+// single one). A failure names its seed; set MODEL_SEED to replay one.
 
 import type { ExecutionContext } from 'ava';
 import test from 'ava';
@@ -22,7 +23,9 @@ import { RANGE_END_UNBOUNDED } from '../../storage-engine/model/key-range.ts';
 import type { ApplyResult, ModelEntryInput } from '../../storage-engine/model/kv-state-machine.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
 import type { Watcher } from '../../storage-engine/model/watch-hub.ts';
-import { dump, TestDatabase } from './helpers.ts';
+import type { ModelDatabase } from '../../storage-engine/model/model-database.ts';
+import type { ReadCounts } from './helpers.ts';
+import { countingReads, dump, TestDatabase } from './helpers.ts';
 
 const ENTRIES = 600;
 const SEEDS = process.env['MODEL_SEED'] !== undefined ? [Number(process.env['MODEL_SEED'])] : [11, 12, 13, 14];
@@ -119,8 +122,14 @@ function comparable(result: ApplyResult): unknown {
   return result.kind === 'rejected' ? { kind: result.kind, index: result.index, code: result.error.code, message: result.error.message } : result;
 }
 
-async function openReplica(t: ExecutionContext, database: TestDatabase, name: string, overrides: Partial<ModelConfig> = {}): Promise<KvStateMachine> {
-  const model = new KvStateMachine({ db: database.sublevel(name), config: { ...config, ...overrides } });
+async function openReplica(
+  t: ExecutionContext,
+  database: TestDatabase,
+  name: string,
+  overrides: Partial<ModelConfig> = {},
+  view: (db: ModelDatabase) => ModelDatabase = (db) => db,
+): Promise<KvStateMachine> {
+  const model = new KvStateMachine({ db: view(database.sublevel(name)), config: { ...config, ...overrides } });
   await model.open();
   t.teardown(() => model.close());
   return model;
@@ -153,7 +162,12 @@ async function run(t: ExecutionContext, seed: number): Promise<void> {
   const random = new SeededRandom(seed);
   const entries = randomEntries(random);
   // Each replica in a database of its own, so that restarting one leaves the other open.
-  const single = await openReplica(t, await TestDatabase.create(t, 'apply-single'), 'single');
+  let singleCounts: ReadCounts | undefined;
+  const single = await openReplica(t, await TestDatabase.create(t, 'apply-single'), 'single', {}, (db) => {
+    const counted = countingReads(db, { syncReads: false });
+    singleCounts = counted.counts;
+    return counted.db;
+  });
   const database = await TestDatabase.create(t, 'apply-batched');
   // The batched replica's key cache holds a handful of keys, so it evicts all the time and
   // its entries read the database, while the single replica's holds every key: neither
@@ -210,6 +224,7 @@ async function run(t: ExecutionContext, seed: number): Promise<void> {
   const kinds = new Set(singleResults.map((result) => (result as { kind: string; duplicate?: boolean }).kind));
   t.true(kinds.has('noop') && kinds.has('rejected') && kinds.has('response'), `seed ${seed}: result kinds ${[...kinds].join(',')}`);
   t.true(single.historyStartRevision > 1, `seed ${seed}: the history was trimmed`);
+  t.true(singleCounts!.pooled > 0 && singleCounts!.sync === 0, `seed ${seed}: the single replica read through getMany`);
 }
 
 for (const seed of SEEDS) {
@@ -278,4 +293,26 @@ test('results are handed out once decided, before the batch is written, and read
   t.is(range.header.revision, 3);
   t.is(range.kvs.length, 1);
   t.is(model.appliedIndex, 2);
+});
+
+test('point reads of the apply path use getSync where the database has it, getMany where not', async (t) => {
+  const database = await TestDatabase.create(t, 'apply-batch-reads');
+  const views = { sync: countingReads(database.sublevel('sync'), { syncReads: true }), pooled: countingReads(database.sublevel('pooled'), { syncReads: false }) };
+  const results: Record<string, unknown[]> = {};
+  for (const [name, view] of Object.entries(views)) {
+    const model = new KvStateMachine({ db: view.db, config });
+    await model.open();
+    t.teardown(() => model.close());
+    const before = { ...view.counts };
+    // Keys not written before, so not in the key cache: each put reads its key.
+    const entries: ModelEntryInput[] = ['a', 'b', 'c', 'd'].map((key, position) => ({
+      index: position + 1,
+      entryBytes: encodeWriteRequest({ clientId: 'c', sequence: position + 1, command: { type: 'put', key: Buffer.from(key), value: Buffer.from(`${position}`), prevKv: true } }),
+    }));
+    results[name] = [...(await model.applyMany(entries.slice(0, 2))), ...(await model.applyMany(entries.slice(2)))].map(comparable);
+    results[`${name} reads`] = [view.counts.pooled - before.pooled, view.counts.sync - before.sync];
+  }
+  t.deepEqual(results['sync reads'], [0, 4], 'one getSync per key read, none through the pool');
+  t.deepEqual(results['pooled reads'], [2, 0], 'one getMany per batch');
+  t.deepEqual(results['sync'], results['pooled']);
 });

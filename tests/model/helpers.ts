@@ -20,6 +20,7 @@ import type { ModelConfig } from '../../storage-engine/model/config.ts';
 import type { ApplyResult } from '../../storage-engine/model/kv-state-machine.ts';
 import { KvStateMachine } from '../../storage-engine/model/kv-state-machine.ts';
 import { RANGE_END_UNBOUNDED } from '../../storage-engine/model/key-range.ts';
+import type { ModelDatabase } from '../../storage-engine/model/model-database.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -81,6 +82,46 @@ export async function openModel(
   await model.open();
   t.teardown(() => model.close());
   return { model, database, driver: new ModelDriver(model) };
+}
+
+/** Which of a database's point reads went through the thread pool, counted. */
+export interface ReadCounts {
+  /** get() and getMany() calls. */
+  pooled: number;
+  /** getSync() calls. */
+  sync: number;
+}
+
+/**
+ * `db` as the model sees it, with its point reads counted; with `syncReads: false` it hides
+ * getSync, as a database without it (rocksdb's abstract-level 1) would, so that the model
+ * reads through get() and getMany().
+ */
+export function countingReads(db: ModelDatabase, options: { syncReads: boolean }): { db: ModelDatabase; counts: ReadCounts } {
+  const counts: ReadCounts = { pooled: 0, sync: 0 };
+  const view = new Proxy(db, {
+    get(target, property) {
+      if (!options.syncReads && (property === 'getSync' || property === 'supports')) return undefined;
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      // Bound to the database itself: abstract-level keeps its state in private fields.
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      if (property === 'get' || property === 'getMany') {
+        return (...args: unknown[]) => {
+          counts.pooled++;
+          return method(...args);
+        };
+      }
+      if (property === 'getSync') {
+        return (...args: unknown[]) => {
+          counts.sync++;
+          return method(...args);
+        };
+      }
+      return method;
+    },
+  });
+  return { db: view, counts };
 }
 
 /**
