@@ -36,6 +36,13 @@ export class KeyRecordCache {
     if (this.records.delete(keyText)) this.bytes -= cost(keyText, previous);
     this.records.set(keyText, kv);
     this.bytes += cost(keyText, kv);
+    // Only when over: a Map iterator starts at the oldest slot and steps over every entry
+    // deleted since the table was last rebuilt, and set() deletes one on every touch of a
+    // cached key, so starting one on every set() walked thousands of dead slots.
+    if (this.bytes > this.bytesMax) this.evict();
+  }
+
+  private evict(): void {
     for (const [oldestText, oldest] of this.records) {
       if (this.bytes <= this.bytesMax) break;
       this.records.delete(oldestText);

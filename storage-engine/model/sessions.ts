@@ -43,8 +43,10 @@ export class SessionTable {
   /** What applying `sequence` for `clientId` at `index` changes; commit() makes it so. */
   plan(clientId: string, sequence: number, index: number): SessionTouch {
     const evictedClientIds: string[] = [];
-    if (!this.sessions.has(clientId)) {
-      let excess = this.sessions.size + 1 - this.clientsMax;
+    // The iterator only when someone goes: it steps over every slot deleted since the Map
+    // was last rebuilt (commit() deletes one per apply), a walk not worth starting for nothing.
+    let excess = this.sessions.size + 1 - this.clientsMax;
+    if (excess > 0 && !this.sessions.has(clientId)) {
       for (const oldest of this.sessions.keys()) {
         if (excess-- <= 0) break;
         evictedClientIds.push(oldest);
