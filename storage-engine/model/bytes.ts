@@ -232,13 +232,24 @@ export class ByteReader {
     return this.raw(field, length);
   }
 
+  /** Length-prefixed UTF-8, decoded straight from the input (a string pins nothing). */
   string(field: string, bytesMax: number): string {
-    const bytes = this.bytes(field, bytesMax);
+    const length = this.varint(field);
+    if (length > bytesMax) throw this.malformed(field, `length ${length} exceeds the limit of ${bytesMax} bytes`);
+    this.need(field, length);
+    const bytes = this.input.subarray(this.offset, this.offset + length);
+    this.offset += length;
     try {
       return textDecoder.decode(bytes);
     } catch {
       throw this.malformed(field, 'not valid UTF-8');
     }
+  }
+
+  /** Steps over `length` bytes already checked by other means (a tag). */
+  skip(field: string, length: number): void {
+    this.need(field, length);
+    this.offset += length;
   }
 
   raw(field: string, length: number): Uint8Array {

@@ -32,6 +32,9 @@ const ResponseKind = { put: 1, deleteRange: 2, txn: 3, error: 4 } as const;
 const CompareTargetKind = { value: 1, version: 2, createRevision: 3, modRevision: 4 } as const;
 const compareResultKinds: readonly CompareResult[] = ['=', '!=', '<', '>'];
 
+/** The longest varint ByteReader accepts. */
+const VARINT_BYTES_MAX = 8;
+
 const FLAG_PREV_KV = 0b01;
 const FLAG_RANGE_END = 0b10;
 
@@ -45,7 +48,8 @@ export function isModelEntry(entryBytes: Uint8Array): boolean {
 
 /** The entry payload for `request`, which must be valid: validate it first. */
 export function encodeWriteRequest(request: WriteRequest): Uint8Array {
-  const writer = new ByteWriter();
+  // Sized from above at once: a writer grown by doubling copied a put's value three times.
+  const writer = new ByteWriter(requestBytesBound(request));
   writer.raw(MODEL_ENTRY_TAG).uint8(COMMAND_CODEC_VERSION);
   writer.string(request.clientId).varint(request.sequence);
   writeCommand(writer, request.command);
@@ -56,7 +60,7 @@ export function encodeWriteRequest(request: WriteRequest): Uint8Array {
 export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig): WriteRequest {
   const reader = new ByteReader(entryBytes, 'command');
   if (!isModelEntry(entryBytes)) throw reader.malformed('tag', 'not a model entry');
-  reader.raw('tag', MODEL_ENTRY_TAG.length);
+  reader.skip('tag', MODEL_ENTRY_TAG.length);
   const version = reader.uint8('version');
   if (version !== COMMAND_CODEC_VERSION) {
     throw new VstorError(
@@ -71,6 +75,21 @@ export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig):
   const request = { clientId, sequence, command };
   validateWriteRequest(request, config);
   return request;
+}
+
+/** The most bytes encodeWriteRequest() writes for `request`: every varint counted at its
+ * longest (8 bytes) and every character of the client id at 3 bytes of UTF-8. */
+function requestBytesBound(request: WriteRequest): number {
+  const { command } = request;
+  let bytes = MODEL_ENTRY_TAG.length + 1 + VARINT_BYTES_MAX + request.clientId.length * 3 + VARINT_BYTES_MAX;
+  const operationBound = (operation: TxnOperation): number =>
+    3 + VARINT_BYTES_MAX * 2 + operation.key.length + (operation.type === 'put' ? operation.value.length : (operation.rangeEnd?.length ?? 0));
+  if (command.type !== 'txn') return bytes + operationBound(command);
+  bytes += 1 + VARINT_BYTES_MAX * 3;
+  for (const compare of command.compare) bytes += 2 + VARINT_BYTES_MAX * 2 + compare.key.length + (compare.target === 'value' ? compare.value.length : 0);
+  for (const operation of command.success) bytes += operationBound(operation);
+  for (const operation of command.failure) bytes += operationBound(operation);
+  return bytes;
 }
 
 function writeCommand(writer: ByteWriter, command: WriteCommand): void {

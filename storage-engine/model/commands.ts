@@ -7,7 +7,6 @@
 // codec calls it again on decode, so that nothing out of its limits reaches the log or
 // the state.
 
-import { utf8Bytes } from './bytes.ts';
 import type { ModelConfig } from './config.ts';
 import type { VstorErrorCode } from './errors.ts';
 import { invalidArgument } from './errors.ts';
@@ -262,7 +261,9 @@ function validateCommand(field: string, command: WriteCommand, config: ModelConf
 
 export function validateClientId(field: string, clientId: unknown, config: ModelConfig): void {
   if (typeof clientId !== 'string' || clientId.length === 0) throw invalidArgument(field, 'must be a non-empty string');
-  const bytes = utf8Bytes(clientId).length;
+  // Buffer.byteLength counts what TextEncoder would write (a lone surrogate as the 3 bytes
+  // of U+FFFD) without writing it.
+  const bytes = Buffer.byteLength(clientId, 'utf8');
   if (bytes > config.clientIdBytesMax) {
     throw invalidArgument(field, `${bytes} bytes exceeds clientIdBytesMax (${config.clientIdBytesMax})`);
   }

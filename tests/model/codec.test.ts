@@ -120,6 +120,9 @@ test('requests out of their limits are INVALID_ARGUMENT naming the field', (t) =
   const cases: Array<[string, WriteRequest, RegExp]> = [
     ['empty client id', { ...requests.put!, clientId: '' }, /^clientId/],
     ['long client id', { ...requests.put!, clientId: 'ninechars' }, /^clientId: 9 bytes exceeds clientIdBytesMax/],
+    // Counted in UTF-8 bytes, not characters; a lone surrogate as the 3 bytes it is encoded as.
+    ['client id long in UTF-8', { ...requests.put!, clientId: 'ééééé' }, /^clientId: 10 bytes exceeds clientIdBytesMax/],
+    ['client id of lone surrogates', { ...requests.put!, clientId: '\uD800\uD800\uD800' }, /^clientId: 9 bytes exceeds clientIdBytesMax/],
     ['sequence 0', { ...requests.put!, sequence: 0 }, /^sequence/],
     ['fractional sequence', { ...requests.put!, sequence: 1.5 }, /^sequence/],
     ['empty key', { ...requests.put!, command: { type: 'put', key: new Uint8Array(0), value: bytes('v') } }, /^command\.key: must not be empty/],
