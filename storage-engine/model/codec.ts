@@ -82,14 +82,16 @@ export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig):
 function requestBytesBound(request: WriteRequest): number {
   const { command } = request;
   let bytes = MODEL_ENTRY_TAG.length + 1 + VARINT_BYTES_MAX + request.clientId.length * 3 + VARINT_BYTES_MAX;
-  const operationBound = (operation: TxnOperation): number =>
-    3 + VARINT_BYTES_MAX * 2 + operation.key.length + (operation.type === 'put' ? operation.value.length : (operation.rangeEnd?.length ?? 0));
   if (command.type !== 'txn') return bytes + operationBound(command);
   bytes += 1 + VARINT_BYTES_MAX * 3;
   for (const compare of command.compare) bytes += 2 + VARINT_BYTES_MAX * 2 + compare.key.length + (compare.target === 'value' ? compare.value.length : 0);
   for (const operation of command.success) bytes += operationBound(operation);
   for (const operation of command.failure) bytes += operationBound(operation);
   return bytes;
+}
+
+function operationBound(operation: TxnOperation): number {
+  return 2 + VARINT_BYTES_MAX * 2 + operation.key.length + (operation.type === 'put' ? operation.value.length : (operation.rangeEnd?.length ?? 0));
 }
 
 function writeCommand(writer: ByteWriter, command: WriteCommand): void {
