@@ -7,7 +7,9 @@
 // its sublevels do, `supports.getSync`): LevelDB answers a point read from its memtable and
 // caches in a few microseconds on the calling thread, where get() or getMany() costs a round
 // trip through the thread pool — a wake-up of a worker and one of the event loop, some tens
-// of microseconds of CPU and more of latency. A database without it is read with getMany().
+// of microseconds of CPU and more of latency. The price is that a read of a block the OS
+// no longer caches waits for the disk on the event loop; the model's database is small
+// and read all the time, so that is rare. A database without getSync is read with getMany().
 
 export interface ModelRangeOptions {
   gte?: Uint8Array;
