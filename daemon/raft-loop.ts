@@ -9,6 +9,9 @@
 // handed to the state machine in order, on a queue of their own, and the loop goes on to
 // advance() and the next Ready while they are applied, so that a follower's fsync and
 // acknowledgement of new entries do not wait for the entries before them to be applied.
+// A Ready that only moves the commit index is applied before that index is written (the
+// entries are durable already; the commit index needs no fsync, and the core moves it up to
+// the applied index after a restart), so the proposer's answer does not wait for the write.
 // The loop waits for the queue when order demands it: before a Raft snapshot replaces the
 // state, when a Ready commits a configuration change (the core must have it in force before
 // it makes the next Ready), before taking a snapshot of the state, and when
@@ -412,6 +415,16 @@ export class RaftLoop {
       for (const m of rd.messages) (earlyTypes.has(m.type) ? early : afterPersist).push(m);
       if (early.length > 0) transport.send(early);
     }
+    // A Ready that only moves the commit index (no entries, snapshot, term or vote) applies
+    // before its hard state is written: what it applies is already durable, the commit index
+    // needs no fsync (the core moves it up to the applied index on a restart), and its
+    // unsynced write can wait behind other processes' journal commits. Configuration changes
+    // keep the usual order.
+    let applied: Promise<void> | undefined;
+    if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && rd.committedEntries.length > 0
+      && !rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) {
+      applied = this.queueApply(rd.committedEntries);
+    }
     const persistStarted = performance.now();
     if (rd.hardState !== undefined || rd.entries.length > 0 || rd.snapshot !== undefined) {
       await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
@@ -435,7 +448,7 @@ export class RaftLoop {
       this.readsAwaitingApply.push({ index: readState.index, waiters: round });
     }
     if (rd.committedEntries.length > 0) {
-      const applied = this.queueApply(rd.committedEntries);
+      applied ??= this.queueApply(rd.committedEntries);
       if (rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) await applied;
       else if (this.applying.length > APPLYING_READYS_MAX) await this.applying[0];
     }

@@ -12,6 +12,8 @@ export class AsyncMemoryLog implements DurableLogStorage {
   saves = 0;
   syncedSaves = 0;
   entriesSaved = 0;
+  /** When set, a save that writes only a hard state, unsynced (a commit index), waits for it. */
+  commitOnlyGate: Promise<void> | undefined;
   /** Every snapshot stored, in order, with the data it was stored with. */
   readonly snapshotsCreated: { index: number; data: Uint8Array }[] = [];
 
@@ -24,6 +26,7 @@ export class AsyncMemoryLog implements DurableLogStorage {
 
   async save(update: { hardState?: HardState; entries: Entry[]; snapshot?: RaftSnapshot }, options: { sync: boolean }): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve)); // a write takes a turn of the event loop
+    if (!options.sync && update.entries.length === 0 && update.snapshot === undefined) await this.commitOnlyGate;
     if (update.snapshot !== undefined) this.memory.applySnapshot(update.snapshot);
     this.memory.append(update.entries);
     if (update.hardState !== undefined) this.memory.setHardState(update.hardState);

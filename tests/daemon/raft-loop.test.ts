@@ -60,6 +60,26 @@ test('proposals on any node are applied everywhere and answered with their resul
   await waitFor('replication', () => (members.every((m) => m.machine.data.get('a') === '2') ? true : undefined));
 });
 
+test('a proposal is answered while the write of the commit index that committed it is still under way', async (t) => {
+  const members = cluster([1, 2, 3]);
+  for (const m of members) m.loop.start();
+  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
+  const leader = await waitFor('a leader', () => leaderOf(members));
+  await leader.loop.propose(cmd('warm=1'));
+  // The warm-up's own commit index is written after its answer now: let that land first.
+  await waitFor('the warm-up\'s commit index written', () => (leader.log.memory.initialState().hardState.commit >= leader.machine.appliedIndex() ? true : undefined));
+  let release!: () => void;
+  leader.log.commitOnlyGate = new Promise((resolve) => (release = resolve));
+  t.teardown(() => release());
+  const answer = leader.loop.propose(cmd('a=1'));
+  const outcome = await Promise.race([answer.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 2000))]);
+  t.is(outcome, 'answered', 'the entry was durable on a quorum; only the commit index was being written');
+  t.is(leader.machine.data.get('a'), '1');
+  release();
+  leader.log.commitOnlyGate = undefined;
+  t.is(await leader.loop.propose(cmd('a=2')), '1', 'the loop goes on once the write lands');
+});
+
 test('concurrent proposals share fsyncs (group commit)', async (t) => {
   const members = cluster([1, 2, 3]);
   for (const m of members) m.loop.start();
