@@ -19,6 +19,7 @@ import type { Message } from '../consensus/index.ts';
 import { isVstorError, VstorError } from '../storage-engine/errors.ts';
 import type { PeerHandshake } from '../rpc/peer-frame.ts';
 import { PeerStreamReader } from '../rpc/peer-stream-reader.ts';
+import { listenOn } from './listen.ts';
 
 export interface PeerListenerOptions {
   clusterId: string;
@@ -72,16 +73,10 @@ export class PeerListener {
     if (this.state !== 'new') throw new VstorError('FAILED_PRECONDITION', `the peer listener cannot listen: it is ${this.state}`);
     this.state = 'listening';
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject);
-        this.server.listen(port, host, () => {
-          this.server.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(this.server, host, port, `cannot listen for peers on ${host}:${port}`);
     } catch (error) {
       this.state = 'closed';
-      throw new VstorError('UNAVAILABLE', `cannot listen for peers on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw error;
     }
     this.server.on('error', (error) => this.options.logger?.warn({ error: error.message }, 'peer listener error'));
     this.bound = this.server.address() as AddressInfo;

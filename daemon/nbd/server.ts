@@ -6,6 +6,7 @@
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { VstorError } from '../../storage-engine/errors.ts';
+import { listenOn } from '../listen.ts';
 import type { NbdBackend } from './backend.ts';
 import { NbdConnection } from './connection.ts';
 import type { NbdLimits } from './limits.ts';
@@ -61,16 +62,10 @@ export class NbdServer {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new VstorError('INVALID_ARGUMENT', `nbd port must be an integer in [0, 65535], got ${port}`);
     this.statusValue = 'listening';
     try {
-      await new Promise<void>((resolve, reject) => {
-        this.server.once('error', reject);
-        this.server.listen(port, host, () => {
-          this.server.off('error', reject);
-          resolve();
-        });
-      });
+      await listenOn(this.server, host, port, `the NBD server cannot listen on ${host}:${port}`);
     } catch (error) {
       this.statusValue = 'closed';
-      throw new VstorError('UNAVAILABLE', `the NBD server cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw error;
     }
     this.server.on('error', (error) => this.logger.error({ error: error.message }, 'nbd: listener error'));
     const bound = this.server.address();
