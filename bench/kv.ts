@@ -183,7 +183,7 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
         'A three-node vstord cluster and a three-node etcd cluster on loopback, both with fsync on, started by the benchmark. ' +
         `Closed-loop clients (one request in flight each) write ${VALUE_BYTES}-byte values (put) or read them (linearizable get); ` +
         'vstor through VstorClient, etcd through the etcd3 npm client, one client object per client, client i at member i mod 3. ' +
-        `Each vstor measurement is followed at once by the same on etcd; ${seconds} s each.`,
+        `Each vstor measurement is followed at once by the same on etcd; ${seconds} s each, after ${Math.min(WARM_SECONDS_MAX, seconds / 5)} s of the same workload unmeasured.`,
       ...(version === undefined ? {} : { anchorName: `etcd ${version}` }),
       unit: 'ops/s',
       rows,
