@@ -247,7 +247,7 @@ export class ByteReader {
   }
 
   /** Steps over `length` bytes already checked by other means (a tag). */
-  skip(field: string, length: number): void {
+  stepOver(field: string, length: number): void {
     this.need(field, length);
     this.offset += length;
   }

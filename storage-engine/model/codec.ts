@@ -60,7 +60,7 @@ export function encodeWriteRequest(request: WriteRequest): Uint8Array {
 export function decodeWriteRequest(entryBytes: Uint8Array, config: ModelConfig): WriteRequest {
   const reader = new ByteReader(entryBytes, 'command');
   if (!isModelEntry(entryBytes)) throw reader.malformed('tag', 'not a model entry');
-  reader.skip('tag', MODEL_ENTRY_TAG.length);
+  reader.stepOver('tag', MODEL_ENTRY_TAG.length);
   const version = reader.uint8('version');
   if (version !== COMMAND_CODEC_VERSION) {
     throw new VstorError(
