@@ -539,9 +539,9 @@ export class BlockStore {
    * unsynced batch, through the same path as every other batch so that the read cache
    * hears of it.
    */
-  async deleteVersions(keys: readonly Uint8Array[]): Promise<void> {
+  async deleteVersions(deletions: readonly { type: 'del'; key: Uint8Array }[]): Promise<void> {
     this.checkOpen();
-    if (keys.length > 0) await this.writeBatch(keys.map((key) => ({ type: 'del' as const, key })), false, false);
+    if (deletions.length > 0) await this.writeBatch(deletions, false, false);
   }
 
   /**

@@ -120,7 +120,7 @@ export class Scrubber {
       versions.push({ key, fields, kind });
     }
     if (versions.length > 0) this.collect(vdisk, sortedEpochs, versions, deletions, report);
-    if (deletions.length > 0) await this.store.deleteVersions(deletions.map((deletion) => deletion.key));
+    if (deletions.length > 0) await this.store.deleteVersions(deletions);
     this.count(report, 'versionsReclaimed', deletions.length);
     return resumeAt;
   }
