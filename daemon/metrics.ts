@@ -99,7 +99,7 @@ export class Metrics {
       },
     });
     this.vdiskSnapshotCreateDurationSeconds = new Histogram({
-      name: 'vstor_vdisk_snapshot_create_duration_seconds', help: 'Time to move a vDisk\'s head epoch for a snapshot (the model change).',
+      name: 'vstor_vdisk_snapshot_create_duration_seconds', help: 'Time to make a snapshot on the owner: the block engine flush and the model change that moves the head epoch, which run together.',
       buckets: SECONDS_BUCKETS, registers,
     });
     this.registerVDiskMetrics();

@@ -50,7 +50,7 @@ type Plan<T> =
   | { kind: 'done'; result: T }
   | { kind: 'write'; operations: TxnOperation[]; result: (revision: number) => T };
 
-interface ReadRecord {
+export interface ReadRecord {
   record: VDiskRecord;
   revision: number;
 }
@@ -59,10 +59,15 @@ interface ReadRecord {
 class TxnReads {
   readonly compares: Compare[] = [];
 
-  constructor(private readonly model: SystemModel) {}
+  /** `known`: a record the caller holds at its revision, taken as read without a model read. */
+  constructor(private readonly model: SystemModel, private readonly known?: ReadRecord) {}
 
   async record(name: string): Promise<ReadRecord | undefined> {
     const key = vdiskKey(name);
+    if (this.known !== undefined && this.known.record.name === name) {
+      this.compares.push({ target: 'modRevision', key, result: '=', modRevision: this.known.revision });
+      return this.known;
+    }
     const kv = await this.model.getSystem(key);
     this.compares.push({ target: 'modRevision', key, result: '=', modRevision: kv?.modRevision ?? 0 });
     return kv === undefined ? undefined : { record: decodeVDiskRecord(kv.value, name), revision: kv.modRevision };
@@ -89,6 +94,8 @@ export interface SnapshotAdded {
   snapshot: VDiskSnapshotInfo;
   record: VDiskRecord;
   revision: number;
+  /** False when the snapshot was there already, made by an earlier attempt of this call. */
+  changed: boolean;
 }
 
 function put(record: VDiskRecord): TxnOperation {
@@ -174,15 +181,19 @@ export class VDiskMetadata {
    * Closes the head epoch under `snapshot`. Runs on the owner, under the vDisk's gate.
    * Also answers with the record as written and its revision, for the owner's catalog.
    */
-  addSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<SnapshotAdded> {
-    return this.change(`snapshot vdisk ${name}`, async (reads) => {
+  /**
+   * `known`: the record as the owner's catalog has it, at its revision; the first attempt
+   * plans on it rather than on a model read (the txn's compare catches a stale one).
+   */
+  addSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined, known?: ReadRecord): Promise<SnapshotAdded> {
+    return this.change<SnapshotAdded>(`snapshot vdisk ${name}`, async (reads) => {
       const existing = await reads.record(name);
       if (existing === undefined) throw notFound(name);
       const { record, revision } = existing;
       if (record.id !== id) throw replaced(name, id);
       const taken = record.snapshots.find((candidate) => candidate.name === snapshot);
       if (taken !== undefined) {
-        if (isRetryOf(record, identity)) return { kind: 'done', result: { vdisk: vdiskInfo(record, revision), snapshot: { ...taken, clones: [...taken.clones] }, record, revision } };
+        if (isRetryOf(record, identity)) return { kind: 'done', result: { vdisk: vdiskInfo(record, revision), snapshot: { ...taken, clones: [...taken.clones] }, record, revision, changed: false } };
         throw new VstorError('ALREADY_EXISTS', `vdisk ${name} already has a snapshot ${snapshot}`);
       }
       if (record.snapshots.length >= SNAPSHOTS_PER_VDISK_MAX) {
@@ -191,8 +202,8 @@ export class VDiskMetadata {
       if (record.headEpoch + 1 > EPOCH_MAX) throw new VstorError('RESOURCE_EXHAUSTED', `vdisk ${name} has used every epoch`);
       const created: SnapshotRecord = { name: snapshot, epoch: record.headEpoch, sizeBytes: record.sizeBytes, createdAtMs: this.now(), clones: [] };
       const changed = withChange({ ...record, headEpoch: record.headEpoch + 1, snapshots: [...record.snapshots, created] }, identity);
-      return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), snapshot: { ...created, clones: [] }, record: changed, revision: at }) };
-    }, { optimistic: true });
+      return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), snapshot: { ...created, clones: [] }, record: changed, revision: at, changed: true }) };
+    }, { optimistic: true, known });
   }
 
   deleteSnapshot(name: string, snapshot: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {
@@ -294,12 +305,16 @@ export class VDiskMetadata {
     });
   }
 
-  /** Plans on fresh reads until the txn applies with every read unchanged. */
-  private async change<T>(what: string, plan: (reads: TxnReads) => Promise<Plan<T>>, options: { optimistic?: boolean } = {}): Promise<T> {
+  /**
+   * Plans on fresh reads until the txn applies with every read unchanged. `optimistic`: the
+   * first attempt plans on this member's model without a read barrier (and on `known`, if
+   * given); a refusal or a "done" from that plan is only believed after a barrier.
+   */
+  private async change<T>(what: string, plan: (reads: TxnReads) => Promise<Plan<T>>, options: { optimistic?: boolean; known?: ReadRecord } = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const afterBarrier = attempt > 1 || options.optimistic !== true;
       if (afterBarrier) await this.model.readBarrier();
-      const reads = new TxnReads(this.model);
+      const reads = new TxnReads(this.model, afterBarrier ? undefined : options.known);
       let planned: Plan<T>;
       try {
         planned = await plan(reads);

@@ -25,7 +25,7 @@ import { CLONE_DEPTH_MAX } from '../../storage-engine/vdisk/block-store.ts';
 import type { BlockEngine } from './block-engine.ts';
 import type { CatalogEntry, VDiskCatalog } from './catalog.ts';
 import type { VDiskGates } from './gate.ts';
-import type { VDiskMetadata } from './metadata.ts';
+import type { SnapshotAdded, VDiskMetadata } from './metadata.ts';
 import type { SnapshotRecord, VDiskRecord } from './record.ts';
 import { isRetryOf, layoutOf, liveEpochsOf, vdiskInfo } from './record.ts';
 import type { SystemModel } from './system-model.ts';
@@ -35,7 +35,7 @@ export type VDiskIoOperation = 'read' | 'write' | 'trim' | 'write_zeroes';
 export interface VDiskObserver {
   /** Bytes a successful I/O call covered. */
   ioBytes(operation: VDiskIoOperation, bytes: number): void;
-  /** How long a snapshot's metadata change took (the O(1) part), in seconds. */
+  /** How long a snapshot's flush and metadata change took together (the O(1) part), in seconds. */
   snapshotCreated?(durationSeconds: number): void;
 }
 
@@ -144,15 +144,39 @@ export class VDiskOwner {
 
   // ---- epoch and block changes ----
 
+  /**
+   * The engine's flush and the model change run together. The flush makes every write
+   * acknowledged before the snapshot durable; the change closes the head epoch. Neither
+   * needs the other: the gate holds writes back until both are done, so the epoch the
+   * change closes has no writes after the ones the flush covers, and the call is answered
+   * only once both have landed. Before that, the snapshot is in the model with data that
+   * a machine crash may still cut back to what survives in the block database (a prefix
+   * of its writes, as for the head): the caller was not answered, and a retry with the
+   * same identity finds the snapshot made. A flush that fails withdraws the snapshot, so
+   * that no answered or unanswered call leaves one whose data was never made durable.
+   */
   createSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<{ vdisk: VDiskInfo; snapshot: VDiskSnapshotInfo }> {
     const { gates, engine, metadata, catalog } = this.options;
     // The gate stops writes; the engine's lock stops a scrub pass from deciding with the
     // epochs of before (scrub-loop.ts). Both are held until the catalog has the new head.
     return gates.exclusive(id, () => engine.exclusive(id, async () => {
-      await this.current(name, id);
-      await engine.flush();
+      const known = await this.current(name, id);
       const startedMs = performance.now();
-      const { vdisk, snapshot: created, record, revision } = await metadata.addSnapshot(name, id, snapshot, identity);
+      // Settles with the flush's error rather than rejecting, so that it is awaited on
+      // every path and never left as an unhandled rejection.
+      const flushed = engine.flush().then(() => undefined, (error: unknown) => error ?? new Error('the flush failed'));
+      let added: SnapshotAdded;
+      try {
+        // The catalog's record and revision stand in for the txn's read of the model.
+        const entry = catalog.get(name);
+        added = await metadata.addSnapshot(name, id, snapshot, identity, entry?.record === known ? entry : undefined);
+      } catch (error) {
+        await flushed;
+        throw error;
+      }
+      const flushError = await flushed;
+      if (flushError !== undefined) throw await this.withdrawSnapshot(name, snapshot, added, flushError);
+      const { vdisk, snapshot: created, record, revision } = added;
       // The txn's answer is the record as applied here: the catalog takes it as it is,
       // rather than reading it back from the model.
       catalog.learn(record, revision);
@@ -161,6 +185,32 @@ export class VDiskOwner {
       this.options.logger.info({ vdisk: name, snapshot, epoch: created.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
       return { vdisk, snapshot: created };
     }));
+  }
+
+  /**
+   * After a flush failed: takes the snapshot `added` out of the model again if this call
+   * made it, and answers the error the caller gets. If the model refuses (a clone of it was
+   * made meanwhile, no leader), the snapshot stays and the error says so.
+   */
+  private async withdrawSnapshot(name: string, snapshot: string, added: SnapshotAdded, flushError: unknown): Promise<VstorError> {
+    const reason = flushError instanceof Error ? flushError.message : String(flushError);
+    const code = isVstorError(flushError) ? flushError.code : 'INTERNAL';
+    if (!added.changed) {
+      return new VstorError(code, `snapshot ${name}@${snapshot}: the block engine's flush failed: ${reason}`, { cause: flushError });
+    }
+    try {
+      await this.options.metadata.deleteSnapshot(name, snapshot, undefined);
+    } catch (error) {
+      if (!isVstorError(error, 'NOT_FOUND')) {
+        this.options.logger.error({ vdisk: name, snapshot, err: error }, 'a snapshot whose flush failed could not be withdrawn');
+        await this.options.catalog.refresh(name).catch(() => undefined);
+        return new VstorError(code, `snapshot ${name}@${snapshot}: the block engine's flush failed (${reason}), and the snapshot, ` +
+          `already recorded, could not be withdrawn (${error instanceof Error ? error.message : String(error)}); delete it`, { cause: flushError });
+      }
+    }
+    await this.options.catalog.refresh(name).catch(() => undefined);
+    this.options.logger.error({ vdisk: name, snapshot, err: flushError }, 'snapshot withdrawn: the block engine\'s flush failed');
+    return new VstorError(code, `snapshot ${name}@${snapshot} not created: the block engine's flush failed: ${reason}`, { cause: flushError });
   }
 
   rollback(name: string, id: number, snapshot: string): Promise<VDiskInfo> {

@@ -13,6 +13,8 @@ import { pino } from 'pino';
 import { VDiskManager } from '../../daemon/vdisks/manager.ts';
 import { VDiskMetadata } from '../../daemon/vdisks/metadata.ts';
 import { VDiskNbdBackend } from '../../daemon/vdisks/nbd-backend.ts';
+import type { VDiskRecord } from '../../daemon/vdisks/record.ts';
+import { decodeVDiskRecord, vdiskKey } from '../../daemon/vdisks/record.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
 import type { BlockStore } from '../../storage-engine/vdisk/block-store.ts';
 import { SharedModel } from '../rpc/fake-node.ts';
@@ -36,6 +38,12 @@ async function openManager(t: ExecutionContext): Promise<{ manager: VDiskManager
   });
   // Another member proposing through the same model.
   return { manager, model, other: new VDiskMetadata({ model: new ModelOnly(shared, 'member-2') }) };
+}
+
+async function recordInModel(model: ModelOnly, name: string): Promise<VDiskRecord> {
+  const kv = await model.getSystem(vdiskKey(name));
+  if (kv === undefined) throw new Error(`vdisk ${name} is not in the model`);
+  return decodeVDiskRecord(kv.value, name);
 }
 
 function filled(value: number, lengthBytes = BLOCK): Uint8Array {
@@ -73,6 +81,63 @@ test('a snapshot taken while writes are in flight never changes afterwards', asy
   const info = await manager.getVDisk('d', { serializable: false });
   t.is(info.headEpoch, 9);
   t.deepEqual(info.snapshots.map((snapshot) => snapshot.epoch), [1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('a snapshot\'s flush and model change run together; the call is answered, and writes go on, once both have landed', async (t) => {
+  const { manager, model } = await openManager(t);
+  await manager.createVDisk({ name: 'f', sizeBytes: MiB }, undefined, {});
+  await manager.write({ name: 'f', offsetBytes: 0, data: filled(1), fua: false }, {});
+  const store = manager.engine as BlockStore;
+  const flush = store.flush.bind(store);
+  let release: () => void = () => {};
+  let flushes = 0;
+  store.flush = async () => {
+    flushes++;
+    await new Promise<void>((resolve) => { release = resolve; });
+    await flush();
+  };
+  let answered = false;
+  const creating = manager.createSnapshot('f', 's', undefined, {}).then((created) => { answered = true; return created; });
+  // The model has the snapshot while the flush is still held.
+  let recorded = await recordInModel(model, 'f');
+  for (const deadline = Date.now() + 5_000; !recorded.snapshots.some((snapshot) => snapshot.name === 's'); recorded = await recordInModel(model, 'f')) {
+    if (Date.now() > deadline) throw new Error('the snapshot did not reach the model within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  t.is(recorded.headEpoch, 2);
+  t.is(flushes, 1);
+  let wrote = false;
+  const writing = manager.write({ name: 'f', offsetBytes: 0, data: filled(2), fua: false }, {}).then(() => { wrote = true; });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.false(answered, 'not answered before the flush landed');
+  t.false(wrote, 'a write waits for the snapshot to be done');
+  release();
+  const created = await creating;
+  await writing;
+  t.is(created.snapshot.epoch, 1);
+  t.deepEqual(await manager.read({ name: 'f', snapshot: 's', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(1));
+  t.deepEqual(await manager.read({ name: 'f', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(2));
+});
+
+test('a snapshot whose flush fails is withdrawn from the model, and the call fails naming the flush', async (t) => {
+  const { manager, model } = await openManager(t);
+  await manager.createVDisk({ name: 'w', sizeBytes: MiB }, undefined, {});
+  await manager.write({ name: 'w', offsetBytes: 0, data: filled(1), fua: false }, {});
+  const store = manager.engine as BlockStore;
+  const flush = store.flush.bind(store);
+  store.flush = async () => {
+    throw new Error('disk on fire');
+  };
+  const identity = { clientId: 'c1', sequence: 7 };
+  const error = await t.throwsAsync(manager.createSnapshot('w', 'doomed', identity, {}));
+  t.regex(error.message, /snapshot w@doomed not created: the block engine's flush failed: disk on fire/);
+  t.deepEqual((await recordInModel(model, 'w')).snapshots, [], 'no snapshot stays in the model');
+  t.deepEqual(manager.catalog.get('w')?.record.snapshots, [], 'nor in the owner\'s catalog');
+  // The same call again, once the engine flushes: made anew, not taken for done.
+  store.flush = flush;
+  const created = await manager.createSnapshot('w', 'doomed', identity, {});
+  t.is(created.snapshot.name, 'doomed');
+  t.deepEqual(await manager.read({ name: 'w', snapshot: 'doomed', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(1));
 });
 
 test('changes made through another member reach this one; I/O on them is checked again before a refusal', async (t) => {

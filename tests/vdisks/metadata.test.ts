@@ -187,6 +187,38 @@ test('a snapshot decides from this member\'s view without a read barrier when th
   t.is(model.writes.length, 2, 'the create and one snapshot txn');
 });
 
+/** Counts the model reads of vdisk records. */
+class CountingModel extends ModelOnly {
+  recordReads = 0;
+
+  override getSystem(key: Uint8Array): Promise<KeyValue | undefined> {
+    if (Buffer.from(key).equals(Buffer.from(vdiskKey('d')))) this.recordReads++;
+    return super.getSystem(key);
+  }
+}
+
+test('a snapshot planned on the record the owner knows reads nothing from the model; a stale one fails its compare and is planned again', async (t) => {
+  const shared = await SharedModel.open(t);
+  const model = new CountingModel(shared, 'member-1');
+  const metadata = new VDiskMetadata({ model });
+  const otherMetadata = new VDiskMetadata({ model: new ModelOnly(shared, 'member-2') });
+  await metadata.create({ name: 'd', sizeBytes: MiB, owner: 'n1' }, undefined);
+  const known = (await stored(model, 'd'))!;
+  model.recordReads = 0;
+  const first = await metadata.addSnapshot('d', known.record.id, 's1', undefined, known);
+  t.is(model.recordReads, 0, 'planned on the known record');
+  t.deepEqual([first.snapshot.epoch, first.changed], [1, true]);
+
+  // `known` is now behind: another member's snapshot moved the head since.
+  await otherMetadata.addSnapshot('d', known.record.id, 'theirs', undefined);
+  const barriers = model.barriers;
+  const second = await metadata.addSnapshot('d', known.record.id, 's2', undefined, { record: first.record, revision: first.revision });
+  t.is(model.barriers, barriers + 1, 'planned again after a barrier');
+  t.true(model.recordReads > 0, 'on a fresh read');
+  t.deepEqual((await stored(model, 'd'))!.record.snapshots.map((snapshot) => [snapshot.name, snapshot.epoch]), [['s1', 1], ['theirs', 2], ['s2', 3]]);
+  t.is(second.vdisk.headEpoch, 4);
+});
+
 test('a snapshot decided on a stale view fails its compare, and a refusal from one is decided again after a barrier', async (t) => {
   const shared = await SharedModel.open(t);
   const lagging = new LaggingModel(shared, 'member-1');
