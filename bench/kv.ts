@@ -6,15 +6,16 @@
 // Etcd3 per client). Client i starts at member i mod 3 on both, so followers take their
 // share and forward to the leader.
 //
-// Noise: the machine may be busy with other work, so each measurement of vstor is followed
-// at once by the same measurement of etcd, and the ratio is what to compare across runs.
+// Noise: the machine may be busy with other work, and how busy drifts within seconds, so
+// each measurement is cut into slices taken in turn on vstor and on etcd, and the ratio is
+// what to compare across runs.
 
 import { Etcd3 } from 'etcd3';
 import { VstorClient } from '../rpc/client.ts';
 import type { EtcdCluster } from './etcd-cluster.ts';
 import { etcdVersion, startEtcdCluster } from './etcd-cluster.ts';
-import type { LoadResult } from './load.ts';
-import { closedLoop } from './load.ts';
+import type { LoadResult, LoadSamples } from './load.ts';
+import { closedLoop, closedLoopSamples, summarize } from './load.ts';
 import { measureCpu } from './cpu-time.ts';
 import type { BenchCluster } from './local-cluster.ts';
 import { startBenchCluster } from './local-cluster.ts';
@@ -98,34 +99,70 @@ function etcdSystem(cluster: EtcdCluster): KvSystem {
   };
 }
 
-async function measure(system: KvSystem, workload: KvWorkload, clients: number, seconds: number): Promise<LoadResult> {
-  const pool = system.clients(clients);
+/** One system's side of a measurement taken in slices: its clients and what was summed. */
+interface Measuring {
+  system: KvSystem;
+  pool: KvClients;
+  run(forSeconds: number, into?: LoadSamples): Promise<LoadSamples>;
+  samples: LoadSamples;
+  serverCpuMs: number | undefined;
+  clientCpuMs: number;
+  termBefore: number | undefined;
+}
+
+/**
+ * Measures `workload` at `clients` on every system, `seconds` each, cut into `slices` taken
+ * in turn (vstor, etcd, vstor, etcd, ...), so that a change in what else the machine does
+ * falls on both alike; the slices of a system are summarized together.
+ */
+async function measureTogether(systems: readonly KvSystem[], workload: KvWorkload, clients: number, seconds: number, slices: number): Promise<LoadResult[]> {
   const value = Buffer.alloc(VALUE_BYTES, 0x61);
-  const run = (forSeconds: number): Promise<LoadResult> => (workload === 'write'
-    ? closedLoop(clients, forSeconds, (c, i) => pool.put(c, `bench/${c}/${i % KEYS_PER_CLIENT}`, value))
-    : closedLoop(clients, forSeconds, (c, i) => pool.get(c, `read/${(c + i) % READ_KEYS}`)));
+  const measuring: Measuring[] = [];
   try {
-    // The first call of each client opens its connection; it is not measured.
-    await Promise.all(Array.from({ length: clients }, (_, c) => pool.put(c, `warm/${c}`, value)));
-    // Then the same workload briefly, unmeasured, on both systems alike: the daemons' JIT
-    // compiles the paths of each concurrency as it first meets them (a Go server has no
-    // such warm-up), and the first row would otherwise measure compilation.
-    await run(Math.min(WARM_SECONDS_MAX, seconds / 5));
-    const termBefore = await system.term();
-    const clientCpuBefore = process.cpuUsage();
-    const { result, cpuMs } = await measureCpu(system.pids, () => run(seconds));
-    const clientCpu = process.cpuUsage(clientCpuBefore);
-    const termAfter = await system.term();
-    return {
-      ...result,
-      ...(termBefore === undefined || termAfter === undefined ? {} : { termsStarted: termAfter - termBefore }),
-      ...(cpuMs === undefined ? {} : { serverCpuMsPerOp: cpuMs / result.operations }),
-      clientCpuMsPerOp: (clientCpu.user + clientCpu.system) / 1000 / result.operations,
-    };
+    for (const system of systems) {
+      const pool = system.clients(clients);
+      const run = (forSeconds: number, into?: LoadSamples): Promise<LoadSamples> => (workload === 'write'
+        ? closedLoopSamples(clients, forSeconds, (c, i) => pool.put(c, `bench/${c}/${i % KEYS_PER_CLIENT}`, value), into)
+        : closedLoopSamples(clients, forSeconds, (c, i) => pool.get(c, `read/${(c + i) % READ_KEYS}`), into));
+      measuring.push({ system, pool, run, samples: { workers: clients, latenciesMs: [], seconds: 0 }, serverCpuMs: 0, clientCpuMs: 0, termBefore: undefined });
+    }
+    for (const side of measuring) {
+      // The first call of each client opens its connection; it is not measured.
+      await Promise.all(Array.from({ length: clients }, (_, c) => side.pool.put(c, `warm/${c}`, value)));
+      // Then the same workload briefly, unmeasured, on both systems alike: the daemons' JIT
+      // compiles the paths of each concurrency as it first meets them (a Go server has no
+      // such warm-up), and the first row would otherwise measure compilation.
+      await side.run(Math.min(WARM_SECONDS_MAX, seconds / 5));
+      side.termBefore = await side.system.term();
+    }
+    for (let slice = 0; slice < slices; slice++) {
+      for (const side of measuring) {
+        const clientCpuBefore = process.cpuUsage();
+        const { cpuMs } = await measureCpu(side.system.pids, () => side.run(seconds / slices, side.samples));
+        const clientCpu = process.cpuUsage(clientCpuBefore);
+        side.clientCpuMs += (clientCpu.user + clientCpu.system) / 1000;
+        side.serverCpuMs = side.serverCpuMs === undefined || cpuMs === undefined ? undefined : side.serverCpuMs + cpuMs;
+      }
+    }
+    const results: LoadResult[] = [];
+    for (const side of measuring) {
+      const result = summarize(side.samples);
+      const termAfter = await side.system.term();
+      results.push({
+        ...result,
+        ...(side.termBefore === undefined || termAfter === undefined ? {} : { termsStarted: termAfter - side.termBefore }),
+        ...(side.serverCpuMs === undefined ? {} : { serverCpuMsPerOp: side.serverCpuMs / result.operations }),
+        clientCpuMsPerOp: side.clientCpuMs / result.operations,
+      });
+    }
+    return results;
   } finally {
-    pool.close();
+    for (const side of measuring) side.pool.close();
   }
 }
+
+/** Slices a measurement is cut into (measureTogether()). */
+const SLICES = 4;
 
 /** The longest unmeasured run of a workload before it is measured. */
 const WARM_SECONDS_MAX = 2;
@@ -169,9 +206,7 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
     const rows: SuiteRow[] = [];
     for (const workload of workloads) {
       for (const clients of levels) {
-        // vstor then etcd at once, so both see the machine in the same state.
-        const vstor = await measure(systems[0]!, workload, clients, seconds);
-        const anchor = systems[1] === undefined ? undefined : await measure(systems[1], workload, clients, seconds);
+        const [vstor, anchor] = await measureTogether(systems, workload, clients, seconds, SLICES) as [LoadResult, LoadResult | undefined];
         options.log(`kv: ${workload} ${clients} clients: vstor ${describe(vstor)}${anchor === undefined ? '' : `; etcd ${describe(anchor)}`}`);
         rows.push({ workload, concurrency: clients, vstor, ...(anchor === undefined ? {} : { anchor }) });
       }
@@ -183,7 +218,8 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
         'A three-node vstord cluster and a three-node etcd cluster on loopback, both with fsync on, started by the benchmark. ' +
         `Closed-loop clients (one request in flight each) write ${VALUE_BYTES}-byte values (put) or read them (linearizable get); ` +
         'vstor through VstorClient, etcd through the etcd3 npm client, one client object per client, client i at member i mod 3. ' +
-        `Each vstor measurement is followed at once by the same on etcd; ${seconds} s each, after ${Math.min(WARM_SECONDS_MAX, seconds / 5)} s of the same workload unmeasured.`,
+        `Each measurement is ${seconds} s per system, taken in ${SLICES} slices in turn (vstor, etcd, vstor, ...) so that both see the machine alike, ` +
+        `after ${Math.min(WARM_SECONDS_MAX, seconds / 5)} s of the same workload unmeasured on each.`,
       ...(version === undefined ? {} : { anchorName: `etcd ${version}` }),
       unit: 'ops/s',
       rows,

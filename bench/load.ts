@@ -28,6 +28,13 @@ export function percentile(sortedMs: Float64Array, fraction: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor(fraction * sortedMs.length))]!;
 }
 
+/** The latencies of one or more closed-loop runs, summarized together (summarize()). */
+export interface LoadSamples {
+  workers: number;
+  latenciesMs: number[];
+  seconds: number;
+}
+
 /**
  * Runs `operation(worker, iteration)` in `workers` closed loops for `seconds`. An operation
  * that fails fails the run: a benchmark that counts errors as answers measures nothing.
@@ -37,7 +44,20 @@ export async function closedLoop(
   seconds: number,
   operation: (worker: number, iteration: number) => Promise<unknown>,
 ): Promise<LoadResult> {
-  const latencies: number[] = [];
+  return summarize(await closedLoopSamples(workers, seconds, operation));
+}
+
+/**
+ * closedLoop() without the summary; with `into`, the run's latencies and time are added to
+ * those of earlier runs (a measurement taken in slices).
+ */
+export async function closedLoopSamples(
+  workers: number,
+  seconds: number,
+  operation: (worker: number, iteration: number) => Promise<unknown>,
+  into: LoadSamples = { workers, latenciesMs: [], seconds: 0 },
+): Promise<LoadSamples> {
+  const latencies = into.latenciesMs;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(Array.from({ length: workers }, async (_, worker) => {
@@ -47,13 +67,17 @@ export async function closedLoop(
       latencies.push(performance.now() - t0);
     }
   }));
-  const elapsedSeconds = (performance.now() - started) / 1000;
-  const sorted = Float64Array.from(latencies).sort();
+  into.seconds += (performance.now() - started) / 1000;
+  return into;
+}
+
+export function summarize(samples: LoadSamples): LoadResult {
+  const sorted = Float64Array.from(samples.latenciesMs).sort();
   return {
-    workers,
-    operations: latencies.length,
-    seconds: elapsedSeconds,
-    opsPerSec: latencies.length / elapsedSeconds,
+    workers: samples.workers,
+    operations: sorted.length,
+    seconds: samples.seconds,
+    opsPerSec: sorted.length / samples.seconds,
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
   };
