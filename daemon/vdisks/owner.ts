@@ -63,6 +63,12 @@ function afterTouching(error: unknown): unknown {
 }
 
 export class VDiskOwner {
+  /**
+   * vDisks with a snapshot recorded or being recorded whose flush has not landed: what
+   * reads through their epochs waits on (layout()). Settles once the create is done.
+   */
+  private readonly unflushedSnapshots = new Map<string, Promise<void>>();
+
   constructor(private readonly options: VDiskOwnerOptions) {}
 
   // ---- I/O ----
@@ -149,11 +155,12 @@ export class VDiskOwner {
    * acknowledged before the snapshot durable; the change closes the head epoch. Neither
    * needs the other: the gate holds writes back until both are done, so the epoch the
    * change closes has no writes after the ones the flush covers, and the call is answered
-   * only once both have landed. Before that, the snapshot is in the model with data that
-   * a machine crash may still cut back to what survives in the block database (a prefix
-   * of its writes, as for the head): the caller was not answered, and a retry with the
-   * same identity finds the snapshot made. A flush that fails withdraws the snapshot, so
-   * that no answered or unanswered call leaves one whose data was never made durable.
+   * only once both have landed. Until then no I/O here reads through the vDisk's epochs
+   * (layout() waits), so nothing reads the new snapshot's blocks before they are durable,
+   * even if a watch has already shown it to the catalog. A flush that fails withdraws the
+   * snapshot. A machine crash between the two leaves the snapshot holding what the block
+   * database kept of the writes before it (a prefix of them, as the head does); the call
+   * was not answered, and a retry with the same identity finds it made.
    */
   createSnapshot(name: string, id: number, snapshot: string, identity: ChangeIdentity | undefined): Promise<{ vdisk: VDiskInfo; snapshot: VDiskSnapshotInfo }> {
     const { gates, engine, metadata, catalog } = this.options;
@@ -162,28 +169,35 @@ export class VDiskOwner {
     return gates.exclusive(id, () => engine.exclusive(id, async () => {
       const known = await this.current(name, id);
       const startedMs = performance.now();
-      // Settles with the flush's error rather than rejecting, so that it is awaited on
-      // every path and never left as an unhandled rejection.
-      const flushed = engine.flush().then(() => undefined, (error: unknown) => error ?? new Error('the flush failed'));
-      let added: SnapshotAdded;
+      let landed: () => void = () => {};
+      this.unflushedSnapshots.set(name, new Promise<void>((resolve) => { landed = resolve; }));
       try {
-        // The catalog's record and revision stand in for the txn's read of the model.
-        const entry = catalog.get(name);
-        added = await metadata.addSnapshot(name, id, snapshot, identity, entry?.record === known ? entry : undefined);
-      } catch (error) {
-        await flushed;
-        throw error;
+        // Settles with the flush's error rather than rejecting, so that it is awaited on
+        // every path and never left as an unhandled rejection.
+        const flushed = engine.flush().then(() => undefined, (error: unknown) => error ?? new Error('the flush failed'));
+        let added: SnapshotAdded;
+        try {
+          // The catalog's record and revision stand in for the txn's read of the model.
+          const entry = catalog.get(name);
+          added = await metadata.addSnapshot(name, id, snapshot, identity, entry?.record === known ? entry : undefined);
+        } catch (error) {
+          await flushed;
+          throw error;
+        }
+        const flushError = await flushed;
+        if (flushError !== undefined) throw await this.withdrawSnapshot(name, snapshot, added, flushError);
+        const { vdisk, snapshot: created, record, revision } = added;
+        // The txn's answer is the record as applied here: the catalog takes it as it is,
+        // rather than reading it back from the model.
+        catalog.learn(record, revision);
+        const durationMs = performance.now() - startedMs;
+        this.options.observer?.snapshotCreated?.(durationMs / 1000);
+        this.options.logger.info({ vdisk: name, snapshot, epoch: created.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
+        return { vdisk, snapshot: created };
+      } finally {
+        this.unflushedSnapshots.delete(name);
+        landed();
       }
-      const flushError = await flushed;
-      if (flushError !== undefined) throw await this.withdrawSnapshot(name, snapshot, added, flushError);
-      const { vdisk, snapshot: created, record, revision } = added;
-      // The txn's answer is the record as applied here: the catalog takes it as it is,
-      // rather than reading it back from the model.
-      catalog.learn(record, revision);
-      const durationMs = performance.now() - startedMs;
-      this.options.observer?.snapshotCreated?.(durationMs / 1000);
-      this.options.logger.info({ vdisk: name, snapshot, epoch: created.epoch, durationMs: Math.round(durationMs * 1000) / 1000 }, 'snapshot created');
-      return { vdisk, snapshot: created };
     }));
   }
 
@@ -251,6 +265,18 @@ export class VDiskOwner {
 
   // ---- helpers ----
 
+  /** Waits for the snapshots being made of `record`'s vDisk and of those it is cloned from. */
+  private async snapshotsFlushed(record: VDiskRecord): Promise<void> {
+    let name: string | undefined = record.name;
+    let parent = record.parent;
+    for (let depth = 1; name !== undefined && depth <= CLONE_DEPTH_MAX; depth++) {
+      const pending = this.unflushedSnapshots.get(name);
+      if (pending !== undefined) await pending;
+      name = parent?.name;
+      parent = name === undefined ? undefined : this.lookup(name)?.parent;
+    }
+  }
+
   /**
    * Runs a read of the head (`head`) inside the vDisk's gate, shared: a rollback rewrites
    * the head in batches and, between them, the head reads as neither before nor after it
@@ -293,8 +319,13 @@ export class VDiskOwner {
   /** A catalog record by name, for layoutOf(); made once, not per I/O (see checked()). */
   private readonly lookup = (name: string): VDiskRecord | undefined => this.options.catalog.get(name)?.record;
 
-  /** The engine's layout of a record; a parent the catalog lacks is read from the model. */
+  /**
+   * The engine's layout of a record; a parent the catalog lacks is read from the model.
+   * While a snapshot of the vDisk or of a vDisk it is cloned from is being made, first
+   * waits until that snapshot's flush has landed (createSnapshot()).
+   */
   async layout(record: VDiskRecord): Promise<VDiskLayout> {
+    if (this.unflushedSnapshots.size > 0) await this.snapshotsFlushed(record);
     try {
       return layoutOf(record, this.lookup);
     } catch (error) {

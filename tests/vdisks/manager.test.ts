@@ -83,7 +83,7 @@ test('a snapshot taken while writes are in flight never changes afterwards', asy
   t.deepEqual(info.snapshots.map((snapshot) => snapshot.epoch), [1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
-test('a snapshot\'s flush and model change run together; the call is answered, and writes go on, once both have landed', async (t) => {
+test('a snapshot\'s flush and model change run together; the call is answered, and writes and reads of it go on, once both have landed', async (t) => {
   const { manager, model } = await openManager(t);
   await manager.createVDisk({ name: 'f', sizeBytes: MiB }, undefined, {});
   await manager.write({ name: 'f', offsetBytes: 0, data: filled(1), fua: false }, {});
@@ -108,12 +108,17 @@ test('a snapshot\'s flush and model change run together; the call is answered, a
   t.is(flushes, 1);
   let wrote = false;
   const writing = manager.write({ name: 'f', offsetBytes: 0, data: filled(2), fua: false }, {}).then(() => { wrote = true; });
+  // The model shows the snapshot already; its blocks are not read before they are durable.
+  let snapshotRead = false;
+  const reading = manager.read({ name: 'f', snapshot: 's', offsetBytes: 0, lengthBytes: BLOCK }, {}).then((bytes) => { snapshotRead = true; return bytes; });
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.false(answered, 'not answered before the flush landed');
   t.false(wrote, 'a write waits for the snapshot to be done');
+  t.false(snapshotRead, 'a read of the snapshot waits for its flush');
   release();
   const created = await creating;
   await writing;
+  t.deepEqual(await reading, filled(1));
   t.is(created.snapshot.epoch, 1);
   t.deepEqual(await manager.read({ name: 'f', snapshot: 's', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(1));
   t.deepEqual(await manager.read({ name: 'f', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(2));
