@@ -154,6 +154,11 @@ export class VDiskCatalog {
   private updateFrom(kv: KeyValue): string | undefined {
     const name = nameOfKey(kv.key);
     if (name === undefined) return undefined;
+    // Known at this revision or later already (the watch echoing a change this member made
+    // and learned): update() would keep what it has, so the record is not decoded, which
+    // costs O(snapshots) for each of the owner's own changes.
+    const slot = this.slots.get(name);
+    if (slot !== undefined && slot.revision >= kv.modRevision) return name;
     let record: VDiskRecord;
     try {
       record = decodeVDiskRecord(kv.value, name);

@@ -55,3 +55,34 @@ test('an unreadable record is left out and makes the view incomplete until it is
   await until('the view to be complete again', () => catalog.complete);
   t.true(catalog.complete);
 });
+
+test('a record this member learned is not read again when the watch brings the same revision', async (t) => {
+  const model = new ModelOnly(await SharedModel.open(t));
+  const metadata = new VDiskMetadata({ model });
+  const catalog = new VDiskCatalog(model, pino({ level: 'silent' }));
+  await catalog.open();
+  t.teardown(() => catalog.close());
+  await metadata.create({ name: 'mine', sizeBytes: 1 << 20, owner: 'n1' }, undefined);
+  await until('the vdisk to arrive', () => catalog.get('mine') !== undefined);
+  const known = catalog.get('mine')!.record;
+  // The catalog learns a record at the revision the next write will have, before that write
+  // is applied; the write itself stores bytes that do not decode. Had the watch's copy been
+  // decoded, the record would be dropped as unreadable.
+  const revision = model.modelRevision() + 1;
+  const learned = { ...known, sizeBytes: 2 << 20 };
+  model.beforeWrite = () => {
+    model.beforeWrite = () => {};
+    catalog.learn(learned, revision);
+  };
+  await model.writeSystem({ type: 'put', key: vdiskKey('mine'), value: new TextEncoder().encode('not a record') });
+  t.is(model.modelRevision(), revision);
+  // The watch delivers in order: once a later change has arrived, so has that one.
+  await metadata.create({ name: 'later', sizeBytes: 1 << 20, owner: 'n1' }, undefined);
+  await until('the later vdisk to arrive', () => catalog.get('later') !== undefined);
+  t.is(catalog.get('mine')?.record, learned, 'the learned record is kept');
+  t.true(catalog.complete);
+  // A later revision is read as usual.
+  await model.writeSystem({ type: 'put', key: vdiskKey('mine'), value: new TextEncoder().encode('still not a record') });
+  await until('the unreadable record to be seen', () => !catalog.complete);
+  t.is(catalog.get('mine'), undefined);
+});
