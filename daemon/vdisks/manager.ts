@@ -105,6 +105,19 @@ const RECOVERY_RETRY_MS = 1000;
  */
 export const BLOCK_WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
 
+/**
+ * The block database's table layout. LevelDB's defaults (4 KiB table blocks, 2 MiB files)
+ * suit small values; a block record is 4 KiB, so each table block held one record and an
+ * index entry of its own, and compaction worked through hundreds of small files. With 16
+ * KiB blocks and 16 MiB files, `profile-vdisk --workload 1m-seqwrite` (20 s over a
+ * prefilled 1 GiB vDisk, two runs each) moved from 15-27 to 29-41 MiB/s, the owner's CPU
+ * per MiB from 56-79 to 32-44 ms (most of it the compaction thread) and the write p99 from
+ * 7.5-17 s to 0.3-5.3 s; 4 KiB random reads and writes were unchanged. Existing tables stay
+ * readable as they are: the layout applies to the files compaction writes from then on.
+ */
+export const BLOCK_TABLE_BLOCK_BYTES = 16 * 1024;
+export const BLOCK_TABLE_FILE_BYTES = 16 * 1024 * 1024;
+
 export class VDiskManager implements VDiskNode {
   private state: ManagerState = 'new';
   private database: ClassicLevel<Uint8Array, Uint8Array> | undefined;
@@ -160,7 +173,9 @@ export class VDiskManager implements VDiskNode {
     const { options } = this;
     const blocksDirectory = join(options.directory, 'blocks');
     await mkdir(blocksDirectory, { recursive: true });
-    this.database = new ClassicLevel<Uint8Array, Uint8Array>(blocksDirectory, { keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: BLOCK_WRITE_BUFFER_BYTES });
+    this.database = new ClassicLevel<Uint8Array, Uint8Array>(blocksDirectory, {
+      keyEncoding: 'view', valueEncoding: 'view', writeBufferSize: BLOCK_WRITE_BUFFER_BYTES, blockSize: BLOCK_TABLE_BLOCK_BYTES, maxFileSize: BLOCK_TABLE_FILE_BYTES,
+    });
     await this.database.open();
     this.store = new BlockStore({
       db: this.database, requestBytesMax: options.requestBytesMax, rangeBytesMax: VDISK_RANGE_BYTES_MAX,
