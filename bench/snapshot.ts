@@ -7,9 +7,9 @@
 // client library. Then:
 //
 // - snapshot create: `reps` snapshots one after another, each after a few more scattered
-//   block writes (so the engine flush before the metadata change has something to make
+//   block writes (so the engine flush beside the metadata change has something to make
 //   durable), timed from the client's call to its answer. The owner's own measure of the
-//   metadata change (vstor_vdisk_snapshot_create_duration_seconds on its admin /metrics)
+//   flush and metadata change (vstor_vdisk_snapshot_create_duration_seconds on its admin /metrics)
 //   is read before and after, for the server's share.
 // - diff: snapshot A, 1,000 distinct blocks written scattered over the disk, snapshot B,
 //   then the diff A → B fetched whole (every page) and timed, several times.
@@ -127,7 +127,7 @@ async function measureDisk(client: VstorClient, name: string, sizeBytes: number,
   const serverCreateMeanMs = counted > 0 ? ((after.sum - before.sum) / counted) * 1000 : undefined;
   const create = latencyStats(createMs);
   log(`snapshot: ${name}: create p50 ${create.p50Ms.toFixed(2)} ms, p99 ${create.p99Ms.toFixed(2)} ms over ${createMs.length}` +
-    (serverCreateMeanMs === undefined ? '' : `; server-side metadata change mean ${serverCreateMeanMs.toFixed(2)} ms`));
+    (serverCreateMeanMs === undefined ? '' : `; owner's flush and metadata change mean ${serverCreateMeanMs.toFixed(2)} ms`));
   // Keep the snapshot count well under the per-vDisk limit.
   for (let rep = 0; rep < sizes.createReps; rep++) await client.vdisks.deleteSnapshot(name, `c${rep}`);
 
@@ -179,14 +179,14 @@ export async function runSnapshotSuite(options: SnapshotSuiteOptions): Promise<S
       const met = result.create.p50Ms < SNAPSHOT_CREATE_TARGET_MS;
       notes.push(`snapshot create on ${disk.label}: p50 ${result.create.p50Ms.toFixed(2)} ms, p99 ${result.create.p99Ms.toFixed(2)} ms, client round trip ` +
         `(target < ${SNAPSHOT_CREATE_TARGET_MS} ms: ${met ? 'met' : 'not met'})` +
-        (result.serverCreateMeanMs === undefined ? '' : `; owner's metadata change (Raft txn + catalog) mean ${result.serverCreateMeanMs.toFixed(2)} ms`));
+        (result.serverCreateMeanMs === undefined ? '' : `; owner's flush and metadata change (run together) mean ${result.serverCreateMeanMs.toFixed(2)} ms`));
       notes.push(`diff of ${DIFF_CHANGED_BLOCKS} changed blocks on ${disk.label}: p50 ${result.diff.p50Ms.toFixed(2)} ms, p99 ${result.diff.p99Ms.toFixed(2)} ms`);
     }
     const small = results.get('1GiB')!;
     const large = results.get('1TiB')!;
     notes.push(`flat in size: 1 TiB / 1 GiB p50 create ${(large.create.p50Ms / small.create.p50Ms).toFixed(2)}×, diff ${(large.diff.p50Ms / small.diff.p50Ms).toFixed(2)}×`);
     notes.push(`${sizes.prefillBlocks} blocks prefilled per vDisk, ${sizes.writesBetween} written before each of ${sizes.createReps} creates; ` +
-      `diffs: ${sizes.diffPairs} snapshot pairs × ${sizes.diffReps} fetches; 3 nodes, fsync on, vDisks owned by n1, client to every node`);
+      `diffs: ${sizes.diffPairs} snapshot pairs × ${sizes.diffReps} fetches; 3 nodes, fsync on, vDisks owned by n1, the client at n1`);
     return { suite: 'snapshot', rows, headline: { vstor: rounded(large.create), anchor: null, ratio: null }, notes };
   } finally {
     client?.close();
