@@ -49,6 +49,8 @@ export abstract class RaftLogBase implements LogStorage {
   protected readonly snapshotBytesMax: number;
   protected state: RaftLogState;
   private currentStatus: RaftLogStatus = 'open';
+  /** A write failed at some point (the status says so only until close() begins). */
+  protected writeFailed = false;
   private writeInFlight: Promise<unknown> | undefined;
   private closing: Promise<void> | undefined;
 
@@ -191,6 +193,7 @@ export abstract class RaftLogBase implements LogStorage {
         await write();
       } catch (error) {
         if (this.currentStatus === 'open') this.currentStatus = 'failed';
+        this.writeFailed = true;
         throw error;
       } finally {
         this.writeInFlight = undefined;

@@ -96,6 +96,14 @@ export class WalLogStorage extends RaftLogBase {
   private snapshotStored: StoredSnapshotMetadata | undefined;
   /** The next segment's zero-filled file, being made while the current one fills. */
   private nextSegment: Promise<string> | undefined;
+  /**
+   * A hard state whose commit index alone an unsynced save moved, not yet written: it goes
+   * out with the next batch (or at close). The commit index needs no durability (on a restart the
+   * core moves it up to what the application applied), and writing it at once left the
+   * segment with unsynced bytes, so that the next synced append could not be one O_DSYNC
+   * write and took a write and an fdatasync instead: at one write in flight, every append.
+   */
+  private deferredHardState: EncodedRecord | undefined;
 
   private constructor(
     directory: string,
@@ -183,14 +191,24 @@ export class WalLogStorage extends RaftLogBase {
   }
 
   protected _save(update: CheckedUpdate, sync: boolean): Promise<void> {
+    const { snapshot } = update;
+    const current = this.state.hardState;
+    if (!sync && snapshot === undefined && update.entries.length === 0 && update.hardState !== undefined
+      && update.hardState.term === current.term && update.hardState.vote === current.vote) {
+      const hardStateRecord = encodeHardStateRecord(update.hardState);
+      return this.commit(async () => {
+        this.deferredHardState = hardStateRecord;
+      }, () => this.applyUpdate({ hardState: update.hardState, snapshot: undefined, entries: [] }));
+    }
     const records: EncodedRecord[] = [];
     const storedEntries = update.entries.map((entry) => {
       const { record, stored } = encodeEntryRecord(entry);
       records.push(record);
       return stored;
     });
-    if (update.hardState !== undefined) records.push(encodeHardStateRecord(update.hardState));
-    const { snapshot } = update;
+    // The save's own hard state supersedes a deferred one.
+    const hardState = update.hardState !== undefined ? encodeHardStateRecord(update.hardState) : this.deferredHardState;
+    if (hardState !== undefined) records.push(hardState);
     let raftSnapshot: RaftSnapshot | undefined;
     let stored: StoredSnapshotMetadata | undefined;
     return this.commit(async () => {
@@ -201,6 +219,7 @@ export class WalLogStorage extends RaftLogBase {
       }
       if (records.length > 0) await this.append(records, sync || snapshot !== undefined);
       else if (sync) await this.syncTail();
+      if (hardState !== undefined) this.deferredHardState = undefined;
       if (snapshot !== undefined) {
         // The log before this batch is gone: only the last segment is needed to replay.
         await this.removeObsoleteFiles(this.segments.length - 1, snapshot.metadata.index);
@@ -246,7 +265,13 @@ export class WalLogStorage extends RaftLogBase {
 
   protected async _close(): Promise<void> {
     await this.nextSegment?.catch(() => undefined);
-    await this.tail.file.close();
+    try {
+      // A clean stop leaves the commit index where it was, not where the last append had it.
+      if (this.deferredHardState !== undefined && !this.writeFailed) await this.append([this.deferredHardState], true);
+    } finally {
+      this.deferredHardState = undefined;
+      await this.tail.file.close();
+    }
   }
 
   /**

@@ -295,3 +295,29 @@ test('a bad record followed only by records written before it was synced is a to
   t.is(f.storage.lastIndex(), 6, 'the log ends before the damaged batch');
   t.deepEqual(f.storage.initialState().hardState, { term: 1, vote: 1, commit: 5 });
 });
+
+test('a commit index moved alone is written with the next batch or at close; a crash before either replays the one before', async (t) => {
+  const options = { segmentBytes: 64 * 1024 };
+  const f = await createWalStorageUnderTest(t, options, true);
+  await writeLog(f.storage, 1, 3, () => 1);
+  await f.storage.save({ entries: [], hardState: { term: 1, vote: 1, commit: 3 } }, { sync: false });
+  t.deepEqual(f.storage.initialState().hardState, { term: 1, vote: 1, commit: 3 }, 'the store answers with it at once');
+  // What a process crash would leave now (the page cache keeps every write): a second store
+  // opened on the same files.
+  const afterCrash = async (): Promise<{ commit: number; lastIndex: number }> => {
+    const other = await WalLogStorage.open(f.location, options);
+    try {
+      return { commit: other.initialState().hardState.commit, lastIndex: other.lastIndex() };
+    } finally {
+      await other.close();
+    }
+  };
+  t.deepEqual(await afterCrash(), { commit: 2, lastIndex: 3 }, 'not written on its own');
+  await f.storage.save({ entries: [entry(4, 1)] }, SYNC);
+  t.deepEqual(await afterCrash(), { commit: 3, lastIndex: 4 }, 'written with the next batch');
+  await f.storage.save({ entries: [entry(5, 1)], hardState: { term: 1, vote: 1, commit: 4 } }, SYNC);
+  await f.storage.save({ entries: [], hardState: { term: 1, vote: 1, commit: 5 } }, { sync: false });
+  await f.reopen();
+  t.deepEqual(f.storage.initialState().hardState, { term: 1, vote: 1, commit: 5 }, 'written at a clean close');
+  t.is(f.storage.lastIndex(), 5);
+});
