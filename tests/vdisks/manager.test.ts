@@ -40,6 +40,17 @@ async function openManager(t: ExecutionContext): Promise<{ manager: VDiskManager
   return { manager, model, other: new VDiskMetadata({ model: new ModelOnly(shared, 'member-2') }) };
 }
 
+/**
+ * A vDisk `name` whose block 0 holds 1s, written without FUA; the manager's block store, and
+ * its flush as it was, for a test to replace and then restore.
+ */
+async function diskWithUnflushedBlock(manager: VDiskManager, name: string): Promise<{ store: BlockStore; flush: () => Promise<void> }> {
+  await manager.createVDisk({ name, sizeBytes: MiB }, undefined, {});
+  await manager.write({ name, offsetBytes: 0, data: filled(1), fua: false }, {});
+  const store = manager.engine as BlockStore;
+  return { store, flush: store.flush.bind(store) };
+}
+
 async function recordInModel(model: ModelOnly, name: string): Promise<VDiskRecord> {
   const kv = await model.getSystem(vdiskKey(name));
   if (kv === undefined) throw new Error(`vdisk ${name} is not in the model`);
@@ -85,10 +96,7 @@ test('a snapshot taken while writes are in flight never changes afterwards', asy
 
 test('a snapshot\'s flush and model change run together; the call is answered, and writes and reads of it go on, once both have landed', async (t) => {
   const { manager, model } = await openManager(t);
-  await manager.createVDisk({ name: 'f', sizeBytes: MiB }, undefined, {});
-  await manager.write({ name: 'f', offsetBytes: 0, data: filled(1), fua: false }, {});
-  const store = manager.engine as BlockStore;
-  const flush = store.flush.bind(store);
+  const { store, flush } = await diskWithUnflushedBlock(manager, 'f');
   let release: () => void = () => {};
   let flushes = 0;
   store.flush = async () => {
@@ -126,10 +134,7 @@ test('a snapshot\'s flush and model change run together; the call is answered, a
 
 test('a snapshot whose flush fails is withdrawn from the model, and the call fails naming the flush', async (t) => {
   const { manager, model } = await openManager(t);
-  await manager.createVDisk({ name: 'w', sizeBytes: MiB }, undefined, {});
-  await manager.write({ name: 'w', offsetBytes: 0, data: filled(1), fua: false }, {});
-  const store = manager.engine as BlockStore;
-  const flush = store.flush.bind(store);
+  const { store, flush } = await diskWithUnflushedBlock(manager, 'w');
   store.flush = async () => {
     throw new Error('disk on fire');
   };
