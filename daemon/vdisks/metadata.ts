@@ -180,8 +180,6 @@ export class VDiskMetadata {
   /**
    * Closes the head epoch under `snapshot`. Runs on the owner, under the vDisk's gate.
    * Also answers with the record as written and its revision, for the owner's catalog.
-   */
-  /**
    * `known`: the record as the owner's catalog has it, at its revision; the first attempt
    * plans on it rather than on a model read (the txn's compare catches a stale one).
    */

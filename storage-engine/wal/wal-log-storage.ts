@@ -98,10 +98,11 @@ export class WalLogStorage extends RaftLogBase {
   private nextSegment: Promise<string> | undefined;
   /**
    * A hard state whose commit index alone an unsynced save moved, not yet written: it goes
-   * out with the next batch (or at close). The commit index needs no durability (on a restart the
-   * core moves it up to what the application applied), and writing it at once left the
-   * segment with unsynced bytes, so that the next synced append could not be one O_DSYNC
-   * write and took a write and an fdatasync instead: at one write in flight, every append.
+   * out with the next batch (or at close). The commit index needs no durability (on a
+   * restart the core moves it up to what the application applied), and writing it at once
+   * left the segment with unsynced bytes, so that the next synced append could not be one
+   * O_DSYNC write and took a write and an fdatasync instead: at one write in flight, every
+   * append.
    */
   private deferredHardState: EncodedRecord | undefined;
 
