@@ -418,8 +418,9 @@ export class RaftLoop {
     // A Ready that only moves the commit index (no entries, snapshot, term or vote) applies
     // before its hard state is written: what it applies is already durable, the commit index
     // needs no fsync (the core moves it up to the applied index on a restart), and its
-    // unsynced write can wait behind other processes' journal commits. Configuration changes
-    // keep the usual order.
+    // unsynced write, where a storage makes one at once (the WAL defers it to its next
+    // batch), can wait behind other processes' journal commits. Configuration changes keep
+    // the usual order.
     let applied: Promise<void> | undefined;
     if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && rd.committedEntries.length > 0
       && !rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) {
