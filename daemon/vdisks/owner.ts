@@ -167,7 +167,7 @@ export class VDiskOwner {
     // The gate stops writes; the engine's lock stops a scrub pass from deciding with the
     // epochs of before (scrub-loop.ts). Both are held until the catalog has the new head.
     return gates.exclusive(id, () => engine.exclusive(id, async () => {
-      const known = await this.current(name, id);
+      await this.current(name, id);
       const startedMs = performance.now();
       let landed: () => void = () => {};
       this.unflushedSnapshots.set(name, new Promise<void>((resolve) => { landed = resolve; }));
@@ -178,8 +178,7 @@ export class VDiskOwner {
         let added: SnapshotAdded;
         try {
           // The catalog's record and revision stand in for the txn's read of the model.
-          const entry = catalog.get(name);
-          added = await metadata.addSnapshot(name, id, snapshot, identity, entry?.record === known ? entry : undefined);
+          added = await metadata.addSnapshot(name, id, snapshot, identity, catalog.get(name));
         } catch (error) {
           await flushed;
           throw error;
@@ -212,17 +211,18 @@ export class VDiskOwner {
     if (!added.changed) {
       return new VstorError(code, `snapshot ${name}@${snapshot}: the block engine's flush failed: ${reason}`, { cause: flushError });
     }
+    let refusal: unknown;
     try {
       await this.options.metadata.deleteSnapshot(name, snapshot, undefined);
     } catch (error) {
-      if (!isVstorError(error, 'NOT_FOUND')) {
-        this.options.logger.error({ vdisk: name, snapshot, err: error }, 'a snapshot whose flush failed could not be withdrawn');
-        await this.options.catalog.refresh(name).catch(() => undefined);
-        return new VstorError(code, `snapshot ${name}@${snapshot}: the block engine's flush failed (${reason}), and the snapshot, ` +
-          `already recorded, could not be withdrawn (${error instanceof Error ? error.message : String(error)}); delete it`, { cause: flushError });
-      }
+      if (!isVstorError(error, 'NOT_FOUND')) refusal = error;
     }
     await this.options.catalog.refresh(name).catch(() => undefined);
+    if (refusal !== undefined) {
+      this.options.logger.error({ vdisk: name, snapshot, err: refusal }, 'a snapshot whose flush failed could not be withdrawn');
+      return new VstorError(code, `snapshot ${name}@${snapshot}: the block engine's flush failed (${reason}), and the snapshot, ` +
+        `already recorded, could not be withdrawn (${refusal instanceof Error ? refusal.message : String(refusal)}); delete it`, { cause: flushError });
+    }
     this.options.logger.error({ vdisk: name, snapshot, err: flushError }, 'snapshot withdrawn: the block engine\'s flush failed');
     return new VstorError(code, `snapshot ${name}@${snapshot} not created: the block engine's flush failed: ${reason}`, { cause: flushError });
   }

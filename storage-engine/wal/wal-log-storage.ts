@@ -196,9 +196,9 @@ export class WalLogStorage extends RaftLogBase {
     const current = this.state.hardState;
     if (!sync && snapshot === undefined && update.entries.length === 0 && update.hardState !== undefined
       && update.hardState.term === current.term && update.hardState.vote === current.vote) {
-      const hardStateRecord = encodeHardStateRecord(update.hardState);
+      const deferred = encodeHardStateRecord(update.hardState);
       return this.commit(async () => {
-        this.deferredHardState = hardStateRecord;
+        this.deferredHardState = deferred;
       }, () => this.applyUpdate({ hardState: update.hardState, snapshot: undefined, entries: [] }));
     }
     const records: EncodedRecord[] = [];
@@ -208,8 +208,8 @@ export class WalLogStorage extends RaftLogBase {
       return stored;
     });
     // The save's own hard state supersedes a deferred one.
-    const hardState = update.hardState !== undefined ? encodeHardStateRecord(update.hardState) : this.deferredHardState;
-    if (hardState !== undefined) records.push(hardState);
+    const hardStateRecord = update.hardState !== undefined ? encodeHardStateRecord(update.hardState) : this.deferredHardState;
+    if (hardStateRecord !== undefined) records.push(hardStateRecord);
     let raftSnapshot: RaftSnapshot | undefined;
     let stored: StoredSnapshotMetadata | undefined;
     return this.commit(async () => {
@@ -220,7 +220,7 @@ export class WalLogStorage extends RaftLogBase {
       }
       if (records.length > 0) await this.append(records, sync || snapshot !== undefined);
       else if (sync) await this.syncTail();
-      if (hardState !== undefined) this.deferredHardState = undefined;
+      if (hardStateRecord !== undefined) this.deferredHardState = undefined;
       if (snapshot !== undefined) {
         // The log before this batch is gone: only the last segment is needed to replay.
         await this.removeObsoleteFiles(this.segments.length - 1, snapshot.metadata.index);
