@@ -57,6 +57,17 @@ async function recordInModel(model: ModelOnly, name: string): Promise<VDiskRecor
   return decodeVDiskRecord(kv.value, name);
 }
 
+/** The record of vDisk `name` once the model has its snapshot `snapshot` (within 5 s). */
+async function untilSnapshotInModel(model: ModelOnly, name: string, snapshot: string): Promise<VDiskRecord> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const record = await recordInModel(model, name);
+    if (record.snapshots.some((candidate) => candidate.name === snapshot)) return record;
+    if (Date.now() > deadline) throw new Error(`snapshot ${name}@${snapshot} did not reach the model within 5 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 function filled(value: number, lengthBytes = BLOCK): Uint8Array {
   return new Uint8Array(lengthBytes).fill(value);
 }
@@ -107,11 +118,7 @@ test('a snapshot\'s flush and model change run together; the call is answered, a
   let answered = false;
   const creating = manager.createSnapshot('f', 's', undefined, {}).then((created) => { answered = true; return created; });
   // The model has the snapshot while the flush is still held.
-  let recorded = await recordInModel(model, 'f');
-  for (const deadline = Date.now() + 5_000; !recorded.snapshots.some((snapshot) => snapshot.name === 's'); recorded = await recordInModel(model, 'f')) {
-    if (Date.now() > deadline) throw new Error('the snapshot did not reach the model within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  const recorded = await untilSnapshotInModel(model, 'f', 's');
   t.is(recorded.headEpoch, 2);
   t.is(flushes, 1);
   let wrote = false;
@@ -148,6 +155,21 @@ test('a snapshot whose flush fails is withdrawn from the model, and the call fai
   const created = await manager.createSnapshot('w', 'doomed', identity, {});
   t.is(created.snapshot.name, 'doomed');
   t.deepEqual(await manager.read({ name: 'w', snapshot: 'doomed', offsetBytes: 0, lengthBytes: BLOCK }, {}), filled(1));
+});
+
+test('a snapshot whose flush fails but that was cloned meanwhile stays, and the call fails saying to delete it', async (t) => {
+  const { manager, model, other } = await openManager(t);
+  const { store } = await diskWithUnflushedBlock(manager, 'k');
+  let fail: (error: Error) => void = () => {};
+  store.flush = () => new Promise<void>((_, reject) => { fail = reject; });
+  const creating = manager.createSnapshot('k', 'cloned', undefined, {});
+  await untilSnapshotInModel(model, 'k', 'cloned');
+  // Another member clones the snapshot before the flush fails: it can no longer be withdrawn.
+  await other.clone('k', 'cloned', 'k-clone', undefined);
+  fail(new Error('disk on fire'));
+  const error = await t.throwsAsync(creating);
+  t.regex(error.message, /snapshot k@cloned: the block engine's flush failed \(disk on fire\), and the snapshot, already recorded, could not be withdrawn \(.*has clones.*\); delete it/);
+  t.deepEqual((await recordInModel(model, 'k')).snapshots.map((snapshot) => [snapshot.name, snapshot.clones]), [['cloned', ['k-clone']]]);
 });
 
 test('changes made through another member reach this one; I/O on them is checked again before a refusal', async (t) => {
