@@ -3,6 +3,7 @@
 // serves linearizable read barriers, snapshots and compacts its log, and fails requests
 // clearly: no leader, too many waiting, shutting down.
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { SeededRandom } from '../../consensus/index.ts';
 import { RaftLoop } from '../../daemon/raft-loop.ts';
 import type { RaftLoopOptions } from '../../daemon/raft-loop.ts';
@@ -49,11 +50,16 @@ const leaderOf = (members: Member[]): Member | undefined => {
   return members.every((m) => m.loop.status().softState.lead === id) ? leader : undefined;
 };
 
-test('proposals on any node are applied everywhere and answered with their result', async (t) => {
-  const members = cluster([1, 2, 3]);
+/** A three-member group started, stopped at the test's end, and its leader once all know it. */
+async function startedGroup(t: ExecutionContext, overrides: Partial<RaftLoopOptions> = {}): Promise<{ members: Member[]; leader: Member }> {
+  const members = cluster([1, 2, 3], overrides);
   for (const m of members) m.loop.start();
   t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  return { members, leader: await waitFor('a leader', () => leaderOf(members)) };
+}
+
+test('proposals on any node are applied everywhere and answered with their result', async (t) => {
+  const { members, leader } = await startedGroup(t);
   const follower = members.find((m) => m !== leader)!;
   t.is(await follower.loop.propose(cmd('a=1')), null);
   t.is(await leader.loop.propose(cmd('a=2')), '1');
@@ -61,10 +67,7 @@ test('proposals on any node are applied everywhere and answered with their resul
 });
 
 test('a proposal is answered while the write of the commit index that committed it is still under way', async (t) => {
-  const members = cluster([1, 2, 3]);
-  for (const m of members) m.loop.start();
-  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  const { leader } = await startedGroup(t);
   await leader.loop.propose(cmd('warm=1'));
   // The warm-up's own commit index is written after its answer now: let that land first.
   await waitFor('the warm-up\'s commit index written', () => (leader.log.memory.initialState().hardState.commit >= leader.machine.appliedIndex() ? true : undefined));
@@ -81,10 +84,7 @@ test('a proposal is answered while the write of the commit index that committed 
 });
 
 test('concurrent proposals share fsyncs (group commit)', async (t) => {
-  const members = cluster([1, 2, 3]);
-  for (const m of members) m.loop.start();
-  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  const { leader } = await startedGroup(t);
   await leader.loop.propose(cmd('warm=1'));
   const savesBefore = leader.log.syncedSaves;
   const count = 500;
@@ -96,10 +96,7 @@ test('concurrent proposals share fsyncs (group commit)', async (t) => {
 });
 
 test('a read barrier on a follower sees every write acknowledged before it', async (t) => {
-  const members = cluster([1, 2, 3]);
-  for (const m of members) m.loop.start();
-  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  const { members, leader } = await startedGroup(t);
   const follower = members.find((m) => m !== leader)!;
   for (let i = 0; i < 20; i++) {
     await leader.loop.propose(cmd(`x=${i}`));
@@ -109,10 +106,7 @@ test('a read barrier on a follower sees every write acknowledged before it', asy
 });
 
 test('after snapshotEntries applied entries the log is snapshotted and compacted, keeping compactRetainEntries', async (t) => {
-  const members = cluster([1, 2, 3], { snapshotEntries: 50, compactRetainEntries: 5 });
-  for (const m of members) m.loop.start();
-  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  const { leader } = await startedGroup(t, { snapshotEntries: 50, compactRetainEntries: 5 });
   for (let i = 0; i < 120; i++) await leader.loop.propose(cmd(`n=${i}`));
   // The image is read off the loop and stored by its next run.
   await waitFor('a stored snapshot', () => (leader.log.snapshot().metadata.index >= 50 ? true : undefined));
@@ -177,10 +171,7 @@ test('requests past the pending limit are refused; stop() fails those still wait
 });
 
 test('a proposal lost with the old leader fails as retryable when the leader changes, not at its deadline', async (t) => {
-  const members = cluster([1, 2, 3], { requestTimeoutMs: 60_000 });
-  for (const m of members) m.loop.start();
-  t.teardown(() => Promise.all(members.map((m) => m.loop.stop())));
-  const leader = await waitFor('a leader', () => leaderOf(members));
+  const { members, leader } = await startedGroup(t, { requestTimeoutMs: 60_000 });
   const [follower, other] = members.filter((m) => m !== leader) as [Member, Member];
   const id = (m: Member): number => m.loop.node.raft.id;
   // The follower's forwarded proposal never reaches the leader...
