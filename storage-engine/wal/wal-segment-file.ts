@@ -8,10 +8,23 @@
 // the main-thread CPU of fs.write on this path. An unsynced append of at most
 // INLINE_WRITE_BYTES_MAX is written synchronously: it only copies into the page cache, a few
 // microseconds, far less than a round trip through the thread pool.
+//
+// A durable append of that size is written synchronously too, while durable writes are
+// fast: the loop waits for the disk instead of for a pool thread that waits for it, as
+// etcd's Raft goroutine waits for its fsync. Alone on this machine's disk, a 424-byte
+// O_DSYNC write took 0.20-0.23 ms p50 and 86-100 µs of CPU inline against 0.29-0.36 ms and
+// 181-214 µs through the pool (the hop costs a futex wake, an eventfd write and a loop
+// wake-up). A slow disk must not stall everything else the process serves, so the file
+// keeps a moving average of its durable writes' durations, both kinds, and goes through
+// the pool while that is above INLINE_DURABLE_WRITE_MS_MAX.
 
 import fs, { constants } from 'node:fs';
 
 const INLINE_WRITE_BYTES_MAX = 64 * 1024;
+/** Durable writes are made inline while their moving average duration is below this. */
+export const INLINE_DURABLE_WRITE_MS_MAX = 1;
+/** The weight of the newest duration in that average. */
+const DURABLE_WRITE_AVERAGE_WEIGHT = 0.2;
 
 function openDescriptor(path: string, flags: number): Promise<number> {
   return new Promise((resolve, reject) => fs.open(path, flags, (error, fd) => (error === null ? resolve(fd) : reject(error))));
@@ -33,32 +46,56 @@ export interface AppendFile {
   close(): Promise<void>;
 }
 
+export interface SegmentFileOptions {
+  /** The clock durable writes are timed with (milliseconds); tests give their own. */
+  now?: () => number;
+}
+
 export class SegmentFile implements AppendFile {
   private closed = false;
+  /** Moving average of the durable writes' durations, in ms. */
+  private durableWriteMs = 0;
 
   private constructor(
     private readonly fd: number,
     private readonly syncFd: number,
+    private readonly now: () => number,
   ) {}
 
-  static async open(path: string): Promise<SegmentFile> {
+  static async open(path: string, options: SegmentFileOptions = {}): Promise<SegmentFile> {
     const fd = await openDescriptor(path, constants.O_RDWR);
     try {
-      return new SegmentFile(fd, await openDescriptor(path, constants.O_RDWR | constants.O_DSYNC));
+      return new SegmentFile(fd, await openDescriptor(path, constants.O_RDWR | constants.O_DSYNC), options.now ?? (() => performance.now()));
     } catch (error) {
       await closeDescriptor(fd);
       throw error;
     }
   }
 
+  /** Whether the next durable write of at most INLINE_WRITE_BYTES_MAX is made inline. */
+  get durableWritesInline(): boolean {
+    return this.durableWriteMs < INLINE_DURABLE_WRITE_MS_MAX;
+  }
+
   async write(bytes: Uint8Array, position: number, durable: boolean): Promise<void> {
     let done = 0;
-    if (!durable && bytes.length <= INLINE_WRITE_BYTES_MAX) {
-      while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+    const inline = bytes.length <= INLINE_WRITE_BYTES_MAX && (!durable || this.durableWritesInline);
+    if (!durable) {
+      if (inline) {
+        while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, position + done);
+      } else {
+        while (done < bytes.length) done += await writeDescriptor(this.fd, bytes, done, bytes.length - done, position + done);
+      }
       return;
     }
-    const fd = durable ? this.syncFd : this.fd;
-    while (done < bytes.length) done += await writeDescriptor(fd, bytes, done, bytes.length - done, position + done);
+    const started = this.now();
+    if (inline) {
+      while (done < bytes.length) done += fs.writeSync(this.syncFd, bytes, done, bytes.length - done, position + done);
+    } else {
+      while (done < bytes.length) done += await writeDescriptor(this.syncFd, bytes, done, bytes.length - done, position + done);
+    }
+    const took = this.now() - started;
+    this.durableWriteMs += DURABLE_WRITE_AVERAGE_WEIGHT * (took - this.durableWriteMs);
   }
 
   datasync(): Promise<void> {
