@@ -37,6 +37,11 @@ export interface RaftTimingConfig {
   readOnly: 'safe' | 'lease-based';
   /** Take a Raft snapshot and compact the log once this many entries were applied since the last. */
   snapshotEntries: number;
+  /**
+   * How long a leader may hold an append that only carries a new commit index, for the next
+   * append to carry instead (daemon/commit-notices.ts); 0 sends each at once, as etcd does.
+   */
+  commitNoticeDelayMs: number;
 }
 
 export interface LimitsConfig {
@@ -76,6 +81,7 @@ export const defaultRaftTiming: Readonly<RaftTimingConfig> = Object.freeze({
   checkQuorum: true,
   readOnly: 'safe',
   snapshotEntries: 10_000,
+  commitNoticeDelayMs: 5,
 });
 
 export const defaultLimits: Readonly<LimitsConfig> = Object.freeze({
@@ -214,7 +220,12 @@ function parseRaft(value: unknown): RaftTimingConfig {
     checkQuorum: boolean(fields, 'checkQuorum', 'raft', d.checkQuorum),
     readOnly: oneOf(fields, 'readOnly', 'raft', d.readOnly, ['safe', 'lease-based'] as const),
     snapshotEntries: integer(fields, 'snapshotEntries', 'raft', d.snapshotEntries, 1, 100_000_000, 'entries'),
+    commitNoticeDelayMs: integer(fields, 'commitNoticeDelayMs', 'raft', d.commitNoticeDelayMs, 0, DURATION_MS_MAX, 'ms'),
   };
+  const heartbeatMs = timing.heartbeatIntervalTicks * timing.tickIntervalMs;
+  if (timing.commitNoticeDelayMs >= heartbeatMs) {
+    fail('raft.commitNoticeDelayMs', `must be less than the heartbeat interval (heartbeatIntervalTicks × tickIntervalMs = ${heartbeatMs} ms), got ${timing.commitNoticeDelayMs}`);
+  }
   if (timing.heartbeatIntervalTicks >= timing.electionTimeoutTicks) {
     fail('raft.heartbeatIntervalTicks', `must be less than raft.electionTimeoutTicks (${timing.electionTimeoutTicks}), got ${timing.heartbeatIntervalTicks}`);
   }

@@ -26,6 +26,7 @@
 import type { ConfChange, ConfState, Entry, HardState, LogStorage, Message, RaftConfig, RaftSnapshot, RaftStatus, Ready, SoftState } from '../consensus/index.ts';
 import { assert, decodeConfChange, EntryType, isRaftError, MessageType, RawNode } from '../consensus/index.ts';
 import { VstorError } from '../storage-engine/errors.ts';
+import { CommitNotices } from './commit-notices.ts';
 
 /** The durable log as the loop writes it; reads are LogStorage's. */
 export interface DurableLogStorage extends LogStorage {
@@ -102,6 +103,8 @@ export interface RaftLoopOptions {
   /** Proposals and reads waiting for an answer before new ones are refused. */
   requestsPendingMax: number;
   requestTimeoutMs: number;
+  /** How long a leader may hold a commit-only append (daemon/commit-notices.ts); 0: never. */
+  commitNoticeDelayMs: number;
   observer?: RaftLoopObserver;
 }
 
@@ -128,6 +131,13 @@ const ENVELOPE_VERSION = 1;
 const ENVELOPE_BYTES = 1 + 8 + 4 + 8;
 
 export type LoopState = 'new' | 'running' | 'stopping' | 'stopped';
+
+/** The node that proposed a normal entry, from its envelope; undefined for anything else. */
+function envelopeProposer(entry: Entry): number | undefined {
+  const { data } = entry;
+  if (entry.type !== EntryType.Normal || data.length < ENVELOPE_BYTES || data[0] !== ENVELOPE_VERSION) return undefined;
+  return new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(1);
+}
 
 export class RaftLoop {
   readonly node: RawNode;
@@ -160,12 +170,15 @@ export class RaftLoop {
   private membershipChangedSinceSnapshot = false;
   /** A snapshot whose image is being read off the loop (see maybeSnapshot). */
   private snapshotInProgress: SnapshotInProgress | undefined;
+  /** What the loop sends while it leads. */
+  private readonly notices: CommitNotices;
 
   constructor(private readonly options: RaftLoopOptions) {
     const applied = options.stateMachine.appliedIndex();
     this.node = new RawNode({ ...options.raft, storage: options.storage, applied });
     this.id = options.raft.id;
     this.epoch = options.raft.random.nextInt(0x1_0000_0000);
+    this.notices = new CommitNotices(options.commitNoticeDelayMs, options.transport);
   }
 
   /** Writes the initial membership of a brand-new cluster; every founding member calls it
@@ -192,6 +205,7 @@ export class RaftLoop {
     this.state = 'stopping';
     clearInterval(this.ticker);
     await this.running;
+    this.notices.reset();
     const applyFailure = await this.appliedAll().then(() => undefined, (error: unknown) => ({ error }));
     const closing = new VstorError('UNAVAILABLE', 'the node is shutting down');
     for (const waiter of this.proposals.values()) settle(waiter, closing);
@@ -401,7 +415,11 @@ export class RaftLoop {
   }
 
   private async handleReady(rd: Ready): Promise<void> {
-    const { storage, stateMachine, transport, observer } = this.options;
+    const { storage, stateMachine, observer } = this.options;
+    const leading = this.node.raft.state === 'leader';
+    // Every follower learns at once of a committed configuration change.
+    const urgent = rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange);
+    if (leading) this.noteForwarded(rd.entries);
     // A leader's appends and heartbeats may leave before its own write is durable, so that
     // its fsync and the followers' overlap (Raft thesis §10.2.1): the core counts the
     // leader's own copy only after advance(). A follower's forwarded proposals and reads
@@ -409,11 +427,11 @@ export class RaftLoop {
     // (acknowledgements, votes) waits for the disk.
     let afterPersist = rd.messages;
     if (rd.messages.length > 0) {
-      const earlyTypes = this.node.raft.state === 'leader' ? LEADER_EARLY_TYPES : FORWARDED_TYPES;
+      const earlyTypes = leading ? LEADER_EARLY_TYPES : FORWARDED_TYPES;
       const early: Message[] = [];
       afterPersist = [];
       for (const m of rd.messages) (earlyTypes.has(m.type) ? early : afterPersist).push(m);
-      if (early.length > 0) transport.send(early);
+      if (early.length > 0) this.send(early, urgent);
     }
     // A Ready that only moves the commit index (no entries, snapshot, term or vote) applies
     // before its hard state is written: what it applies is already durable, the commit index
@@ -422,8 +440,7 @@ export class RaftLoop {
     // batch), can wait behind other processes' journal commits. Configuration changes keep
     // the usual order.
     let applied: Promise<void> | undefined;
-    if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && rd.committedEntries.length > 0
-      && !rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) {
+    if (!rd.mustSync && rd.entries.length === 0 && rd.snapshot === undefined && rd.committedEntries.length > 0 && !urgent) {
       applied = this.queueApply(rd.committedEntries);
     }
     const persistStarted = performance.now();
@@ -431,7 +448,7 @@ export class RaftLoop {
       await storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync });
       observer?.persisted?.(performance.now() - persistStarted, rd.entries.length, rd.mustSync);
     }
-    if (afterPersist.length > 0) transport.send(afterPersist);
+    if (afterPersist.length > 0) this.send(afterPersist, urgent);
     if (rd.softState !== undefined) {
       observer?.softStateChanged?.(rd.softState, this.node.raft.term);
       if (rd.softState.lead !== this.knownLeader) this.leaderChanged(rd.softState.lead);
@@ -450,11 +467,25 @@ export class RaftLoop {
     }
     if (rd.committedEntries.length > 0) {
       applied ??= this.queueApply(rd.committedEntries);
-      if (rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange)) await applied;
+      if (urgent) await applied;
       else if (this.applying.length > APPLYING_READYS_MAX) await this.applying[0];
     }
     this.releaseReads();
     await this.maybeSnapshot();
+  }
+
+  /** A leader's messages go through its commit notices; anyone else's straight out. */
+  private send(messages: Message[], urgent: boolean): void {
+    if (this.node.raft.state === 'leader') this.notices.send(messages, urgent);
+    else this.options.transport.send(messages);
+  }
+
+  /** Tells the commit notices which of the entries the leader appended followers forwarded. */
+  private noteForwarded(entries: readonly Entry[]): void {
+    for (const entry of entries) {
+      const proposer = envelopeProposer(entry);
+      if (proposer !== undefined && proposer !== this.id) this.notices.forwarded(proposer, entry.index);
+    }
   }
 
   /**
@@ -465,6 +496,7 @@ export class RaftLoop {
    * attempt does commit under the new leader.
    */
   private leaderChanged(leader: number): void {
+    this.notices.reset();
     const hadLeader = this.knownLeader !== 0;
     this.knownLeader = leader;
     if (!hadLeader) return;

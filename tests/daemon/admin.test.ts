@@ -19,7 +19,7 @@ async function startCluster(t: ExecutionContext) {
     const loop = new RaftLoop({
       raft: { id, electionTicks: 10, heartbeatTicks: 1, random: new SeededRandom(id), preVote: true, checkQuorum: true },
       storage: log, stateMachine: new MapStateMachine(), transport, tickIntervalMs: 5, snapshotEntries: 1000,
-      compactRetainEntries: 10, requestsPendingMax: 100, requestTimeoutMs: 2000,
+      compactRetainEntries: 10, requestsPendingMax: 100, requestTimeoutMs: 2000, commitNoticeDelayMs: 2,
     });
     transport.loops.set(id, loop);
     loop.bootstrap([1, 2, 3]);

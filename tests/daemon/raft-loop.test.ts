@@ -4,7 +4,8 @@
 // clearly: no leader, too many waiting, shutting down.
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { SeededRandom } from '../../consensus/index.ts';
+import { MessageType, SeededRandom } from '../../consensus/index.ts';
+import type { Message } from '../../consensus/index.ts';
 import { RaftLoop } from '../../daemon/raft-loop.ts';
 import type { RaftLoopOptions } from '../../daemon/raft-loop.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
@@ -24,7 +25,7 @@ function cluster(ids: number[], overrides: Partial<RaftLoopOptions> = {}): Membe
     const loop = new RaftLoop({
       raft: { id, electionTicks: 10, heartbeatTicks: 1, random: new SeededRandom(id), preVote: true, checkQuorum: true },
       storage: log, stateMachine: machine, transport, tickIntervalMs: 5, snapshotEntries: 1000, compactRetainEntries: 10,
-      requestsPendingMax: 10_000, requestTimeoutMs: 5000, ...overrides,
+      requestsPendingMax: 10_000, requestTimeoutMs: 5000, commitNoticeDelayMs: 2, ...overrides,
     });
     transport.loops.set(id, loop);
     loop.bootstrap(ids);
@@ -185,4 +186,64 @@ test('a proposal lost with the old leader fails as retryable when the leader cha
   follower.transport.blocked.clear();
   await waitFor('the new leader everywhere', () => (leaderOf(members) === other ? true : undefined));
   t.is(await follower.loop.propose(cmd('after=1')), null);
+});
+
+/** Every batch the member sends from now on, as it hands it to its transport. */
+function recordSends(member: Member): Message[][] {
+  const batches: Message[][] = [];
+  const send = member.transport.send.bind(member.transport);
+  member.transport.send = (messages: Message[]) => {
+    batches.push(messages);
+    send(messages);
+  };
+  return batches;
+}
+
+const isNotice = (m: Message): boolean => m.type === MessageType.App && m.entries.length === 0;
+
+// Heartbeats every 50 ms (each takes held notices along), notices held up to 40 ms.
+const SLOW_TICKS = { tickIntervalMs: 50 } as const;
+
+test('a leader holds commit notices for the next append to carry; idle followers still learn every commit', async (t) => {
+  const noticesSent = async (commitNoticeDelayMs: number): Promise<number> => {
+    const members = cluster([1, 2, 3], { ...SLOW_TICKS, commitNoticeDelayMs });
+    for (const m of members) m.loop.start();
+    try {
+      const leader = await waitFor('a leader', () => leaderOf(members), 10_000);
+      await leader.loop.propose(cmd('warm=1'));
+      const sent = recordSends(leader);
+      for (let i = 0; i < 40; i++) await leader.loop.propose(cmd(`k=${i}`));
+      // The last write's notices go when the delay ends (or with a heartbeat): every
+      // follower applies it without another write.
+      await waitFor('every follower at the last write', () => (members.every((m) => m.machine.data.get('k') === '39') ? true : undefined));
+      return sent.flat().filter(isNotice).length;
+    } finally {
+      await Promise.all(members.map((m) => m.loop.stop()));
+    }
+  };
+  const atOnce = await noticesSent(0);
+  const held = await noticesSent(40);
+  t.true(atOnce >= 2 * 40, `${atOnce} notices for 40 writes sent at once`);
+  t.true(held < atOnce / 2, `${held} notices held against ${atOnce} sent at once`);
+});
+
+test('a follower whose forwarded write committed is told at once, not with the held notices', async (t) => {
+  const { members, leader } = await startedGroup(t, { ...SLOW_TICKS, commitNoticeDelayMs: 40 });
+  const [follower, other] = members.filter((m) => m !== leader) as [Member, Member];
+  const id = (m: Member): number => m.loop.node.raft.id;
+  await follower.loop.propose(cmd('warm=1'));
+  const sent = recordSends(leader);
+  const writes = 10;
+  let toldWithOthers = 0;
+  for (let i = 0; i < writes; i++) {
+    await follower.loop.propose(cmd(`f=${i}`));
+    const index = follower.machine.appliedIndex();
+    // The batch that first told the follower its write was committed.
+    const batch = sent.find((messages) => messages.some((m) => m.to === id(follower) && m.type === MessageType.App && m.commit >= index));
+    t.not(batch, undefined, `write ${i}: the follower learnt of index ${index} from an append`);
+    // Held notices go together (the delay's end); an urgent one goes in its Ready's own batch.
+    if (batch!.some((m) => m.to === id(other))) toldWithOthers++;
+    sent.length = 0;
+  }
+  t.true(toldWithOthers < writes / 2, `${toldWithOthers} of ${writes} forwarded writes were told with the other follower's messages`);
 });
