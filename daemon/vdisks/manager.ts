@@ -299,9 +299,11 @@ export class VDiskManager implements VDiskNode {
 
   async deleteSnapshot(name: string, snapshot: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {
     this.checkOpen();
-    const changed = await this.metadata.deleteSnapshot(name, snapshot, identity);
-    await this.catalog.refresh(name);
-    return changed;
+    // The catalog's record and revision stand in for the txn's read barrier and model read;
+    // the catalog then takes the record the txn wrote rather than reading it back.
+    const deleted = await this.metadata.deleteSnapshot(name, snapshot, identity, this.catalog.get(name));
+    this.catalog.learn(deleted.record, deleted.revision);
+    return deleted.vdisk;
   }
 
   async clone(name: string, snapshot: string, cloneName: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {

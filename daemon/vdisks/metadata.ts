@@ -98,6 +98,13 @@ export interface SnapshotAdded {
   changed: boolean;
 }
 
+/** What deleteSnapshot() answers: the call's answer, and the record as it now is at `revision`. */
+export interface SnapshotDeleted {
+  vdisk: VDiskInfo;
+  record: VDiskRecord;
+  revision: number;
+}
+
 function put(record: VDiskRecord): TxnOperation {
   return { type: 'put', key: vdiskKey(record.name), value: encodeVDiskRecord(record) };
 }
@@ -204,22 +211,29 @@ export class VDiskMetadata {
     }, { optimistic: true, known });
   }
 
-  deleteSnapshot(name: string, snapshot: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {
-    return this.change(`delete snapshot ${name}@${snapshot}`, async (reads) => {
+  /**
+   * Removes `snapshot` from the vDisk's record. Also answers with the record as written (or
+   * as found, for a retry) and its revision, for the catalog. `known`: the record as this
+   * member's catalog has it, at its revision; the first attempt plans on it without a read
+   * barrier or a model read (the txn's compare catches a stale one, and a refusal from it
+   * is decided again after a barrier).
+   */
+  deleteSnapshot(name: string, snapshot: string, identity: ChangeIdentity | undefined, known?: ReadRecord): Promise<SnapshotDeleted> {
+    return this.change<SnapshotDeleted>(`delete snapshot ${name}@${snapshot}`, async (reads) => {
       const existing = await reads.record(name);
       if (existing === undefined) throw notFound(name);
       const { record, revision } = existing;
       const found = record.snapshots.find((candidate) => candidate.name === snapshot);
       if (found === undefined) {
-        if (isRetryOf(record, identity)) return { kind: 'done', result: vdiskInfo(record, revision) };
+        if (isRetryOf(record, identity)) return { kind: 'done', result: { vdisk: vdiskInfo(record, revision), record, revision } };
         throw snapshotNotFound(name, snapshot);
       }
       if (found.clones.length > 0) {
         throw new VstorError('FAILED_PRECONDITION', `snapshot ${name}@${snapshot} has clones (${found.clones.join(', ')}); delete or flatten them first`);
       }
       const changed = withChange({ ...record, snapshots: record.snapshots.filter((candidate) => candidate !== found) }, identity);
-      return { kind: 'write', operations: [put(changed)], result: (at) => vdiskInfo(changed, at) };
-    });
+      return { kind: 'write', operations: [put(changed)], result: (at) => ({ vdisk: vdiskInfo(changed, at), record: changed, revision: at }) };
+    }, { optimistic: true, known });
   }
 
   clone(name: string, snapshot: string, cloneName: string, identity: ChangeIdentity | undefined): Promise<VDiskInfo> {

@@ -201,7 +201,10 @@ test('the scrubber reclaims what only a deleted snapshot read, and the head read
   await manager.write({ name: 'g', offsetBytes: 0, data: filled(2, 8 * BLOCK), fua: false }, {});
   await manager.scrubNow();
   t.is(manager.scrubStatus().progress.versionsReclaimed, 0, 'the snapshot still reads the old versions');
-  await manager.deleteSnapshot('g', 'old', undefined);
+  const afterDelete = await manager.deleteSnapshot('g', 'old', undefined);
+  // The catalog has the record the txn wrote as soon as the call is answered.
+  t.deepEqual(manager.catalog.get('g'), { record: manager.catalog.get('g')!.record, revision: afterDelete.revision });
+  t.deepEqual(manager.catalog.get('g')!.record.snapshots, []);
   await manager.scrubNow();
   const status = manager.scrubStatus();
   t.is(status.progress.versionsReclaimed, 8);

@@ -142,9 +142,11 @@ test('a vdisk or snapshot with clones cannot be deleted; deleting the clone unli
   t.is(unlinked.parent, undefined);
   t.deepEqual((await stored(model, 'base'))!.record.snapshots[0]!.clones, []);
   const afterSnapshotDelete = await metadata.deleteSnapshot('base', 'gold', { clientId: 'c', sequence: 3 });
-  t.deepEqual(afterSnapshotDelete.snapshots, []);
+  t.deepEqual(afterSnapshotDelete.vdisk.snapshots, []);
+  t.deepEqual(afterSnapshotDelete.record.snapshots, []);
+  t.is(afterSnapshotDelete.revision, (await stored(model, 'base'))!.revision, 'answers the revision it wrote');
   // The retry of that delete finds it done.
-  t.deepEqual(await metadata.deleteSnapshot('base', 'gold', { clientId: 'c', sequence: 3 }), afterSnapshotDelete);
+  t.deepEqual((await metadata.deleteSnapshot('base', 'gold', { clientId: 'c', sequence: 3 })).vdisk, afterSnapshotDelete.vdisk);
   await expectCode(t, metadata.deleteSnapshot('base', 'gold', undefined), 'NOT_FOUND');
 });
 
@@ -244,6 +246,36 @@ test('a snapshot decided on a stale view fails its compare, and a refusal from o
   t.is(again.snapshot.epoch, 3);
   // And a refusal that holds after the barrier is given.
   await expectCode(t, metadata.addSnapshot('d', disk.id, 'theirs', undefined), 'ALREADY_EXISTS');
+});
+
+test('a snapshot deleted on the record this member knows takes no barrier and no model read; a stale one is planned again', async (t) => {
+  const shared = await SharedModel.open(t);
+  const model = new CountingModel(shared, 'member-1');
+  const metadata = new VDiskMetadata({ model });
+  const otherMetadata = new VDiskMetadata({ model: new ModelOnly(shared, 'member-2') });
+  const disk = await metadata.create({ name: 'd', sizeBytes: MiB, owner: 'n1' }, undefined);
+  await metadata.addSnapshot('d', disk.id, 'a', undefined);
+  const withA = await metadata.addSnapshot('d', disk.id, 'b', undefined);
+  model.recordReads = 0;
+  const barriers = model.barriers;
+  const first = await metadata.deleteSnapshot('d', 'a', undefined, { record: withA.record, revision: withA.revision });
+  t.is(model.recordReads, 0, 'planned on the known record');
+  t.is(model.barriers, barriers, 'without a read barrier');
+  t.deepEqual(first.record.snapshots.map((snapshot) => snapshot.name), ['b']);
+  t.deepEqual((await stored(model, 'd'))!, { record: first.record, revision: first.revision }, 'answers the record and revision it wrote');
+
+  // Behind: another member cloned b since, so b may not go; the known record has no clone.
+  await otherMetadata.clone('d', 'b', 'vm', undefined);
+  await expectCode(t, metadata.deleteSnapshot('d', 'b', undefined, { record: first.record, revision: first.revision }), 'FAILED_PRECONDITION', /vm/);
+  t.is(model.barriers, barriers + 1, 'the stale plan failed its compare and was made again after a barrier');
+  t.deepEqual((await stored(model, 'd'))!.record.snapshots.map((snapshot) => [snapshot.name, snapshot.clones]), [['b', ['vm']]], 'nothing changed');
+
+  // A known record that still lists a snapshot deleted elsewhere: NOT_FOUND, decided after a barrier.
+  const known = (await stored(model, 'd'))!;
+  await otherMetadata.addSnapshot('d', disk.id, 'c', undefined);
+  await otherMetadata.deleteSnapshot('d', 'c', undefined);
+  const stale = { record: { ...known.record, snapshots: [...known.record.snapshots, { name: 'c', epoch: 9, sizeBytes: MiB, createdAtMs: 1, clones: [] }] }, revision: known.revision };
+  await expectCode(t, metadata.deleteSnapshot('d', 'c', undefined, stale), 'NOT_FOUND');
 });
 
 test('a clone chain deeper than the engine follows is refused', async (t) => {
