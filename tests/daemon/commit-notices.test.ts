@@ -8,6 +8,7 @@ import test from 'ava';
 import { CommitNotices } from '../../daemon/commit-notices.ts';
 import type { Entry, Message } from '../../consensus/types.ts';
 import { EntryType, message, MessageType } from '../../consensus/types.ts';
+import { waitFor } from './loop-fixtures.ts';
 
 const DELAY_MS = 20;
 /** Far longer than DELAY_MS: what has not gone by then was not going to. */
@@ -24,15 +25,6 @@ const append = (to: number, index: number, commit: number): Message => message({
 const heartbeat = (to: number, commit: number): Message => message({ type: MessageType.Heartbeat, from: 1, to, term: 1, commit });
 const describe = (batches: Message[][]) => batches.map((batch) => batch.map((m) => `${m.type === MessageType.App ? (m.entries.length > 0 ? 'append' : 'notice') : 'heartbeat'}→${m.to}@${m.commit}`));
 
-async function within<T>(what: string, probe: () => T | undefined, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,7 +35,7 @@ test('a notice nobody waits on is held, then sent when the delay ends', async (t
   notices.send([notice(2, 5), notice(3, 5)], false);
   t.deepEqual(sent, [], 'nothing goes at once');
   t.is(notices.heldCount, 2);
-  await within('the held notices', () => (sent.length > 0 ? true : undefined));
+  await waitFor('the held notices', () => (sent.length > 0 ? true : undefined));
   t.deepEqual(describe(sent), [['notice→2@5', 'notice→3@5']]);
   t.is(notices.heldCount, 0);
 });

@@ -111,3 +111,14 @@ export class LoopbackTransport implements PeerTransport {
     });
   }
 }
+
+/** Polls `probe` until it returns a value, failing after `timeoutMs` with `what` named. */
+export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

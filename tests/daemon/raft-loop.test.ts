@@ -9,7 +9,7 @@ import type { Message } from '../../consensus/index.ts';
 import { RaftLoop } from '../../daemon/raft-loop.ts';
 import type { RaftLoopOptions } from '../../daemon/raft-loop.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
-import { AsyncMemoryLog, LoopbackTransport, MapStateMachine } from './loop-fixtures.ts';
+import { AsyncMemoryLog, LoopbackTransport, MapStateMachine, waitFor } from './loop-fixtures.ts';
 
 const encoder = new TextEncoder();
 const cmd = (text: string): Uint8Array => encoder.encode(text);
@@ -33,15 +33,6 @@ function cluster(ids: number[], overrides: Partial<RaftLoopOptions> = {}): Membe
   });
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** The leader, once every member knows it (a follower that has not heard from it yet
  * rightly refuses proposals as retryable). */
