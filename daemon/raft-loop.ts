@@ -419,7 +419,8 @@ export class RaftLoop {
     const leading = this.node.raft.state === 'leader';
     // Every follower learns at once of a committed configuration change.
     const urgent = rd.committedEntries.some((entry) => entry.type === EntryType.ConfChange);
-    if (leading) this.noteForwarded(rd.entries);
+    // Only held notices need to know who forwarded what.
+    if (leading && this.options.commitNoticeDelayMs > 0) this.noteForwarded(rd.entries);
     // A leader's appends and heartbeats may leave before its own write is durable, so that
     // its fsync and the followers' overlap (Raft thesis §10.2.1): the core counts the
     // leader's own copy only after advance(). A follower's forwarded proposals and reads

@@ -78,24 +78,16 @@ export class SegmentFile implements AppendFile {
   }
 
   async write(bytes: Uint8Array, position: number, durable: boolean): Promise<void> {
-    let done = 0;
+    const fd = durable ? this.syncFd : this.fd;
     const inline = bytes.length <= INLINE_WRITE_BYTES_MAX && (!durable || this.durableWritesInline);
-    if (!durable) {
-      if (inline) {
-        while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, position + done);
-      } else {
-        while (done < bytes.length) done += await writeDescriptor(this.fd, bytes, done, bytes.length - done, position + done);
-      }
-      return;
-    }
-    const started = this.now();
+    const started = durable ? this.now() : 0;
+    let done = 0;
     if (inline) {
-      while (done < bytes.length) done += fs.writeSync(this.syncFd, bytes, done, bytes.length - done, position + done);
+      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
     } else {
-      while (done < bytes.length) done += await writeDescriptor(this.syncFd, bytes, done, bytes.length - done, position + done);
+      while (done < bytes.length) done += await writeDescriptor(fd, bytes, done, bytes.length - done, position + done);
     }
-    const took = this.now() - started;
-    this.durableWriteMs += DURABLE_WRITE_AVERAGE_WEIGHT * (took - this.durableWriteMs);
+    if (durable) this.durableWriteMs += DURABLE_WRITE_AVERAGE_WEIGHT * (this.now() - started - this.durableWriteMs);
   }
 
   datasync(): Promise<void> {

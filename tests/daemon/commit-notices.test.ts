@@ -5,6 +5,7 @@
 // once; a delay of 0 holds nothing; reset() drops what is held.
 
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { CommitNotices } from '../../daemon/commit-notices.ts';
 import type { Entry, Message } from '../../consensus/types.ts';
 import { EntryType, message, MessageType } from '../../consensus/types.ts';
@@ -14,9 +15,12 @@ const DELAY_MS = 20;
 /** Far longer than DELAY_MS: what has not gone by then was not going to. */
 const SETTLE_MS = 200;
 
-function recorder() {
+/** Commit notices over a transport that records every batch; reset when the test ends. */
+function started(t: ExecutionContext, delayMs = DELAY_MS): { sent: Message[][]; notices: CommitNotices } {
   const sent: Message[][] = [];
-  return { sent, transport: { send: (messages: Message[]) => void sent.push(messages) } };
+  const notices = new CommitNotices(delayMs, { send: (messages: Message[]) => void sent.push(messages) });
+  t.teardown(() => notices.reset());
+  return { sent, notices };
 }
 
 const entry = (index: number): Entry => ({ term: 1, index, type: EntryType.Normal, data: new Uint8Array(1) });
@@ -29,9 +33,7 @@ const describe = (batches: Message[][]) => batches.map((batch) => batch.map((m) 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('a notice nobody waits on is held, then sent when the delay ends', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.send([notice(2, 5), notice(3, 5)], false);
   t.deepEqual(sent, [], 'nothing goes at once');
   t.is(notices.heldCount, 2);
@@ -41,9 +43,7 @@ test('a notice nobody waits on is held, then sent when the delay ends', async (t
 });
 
 test('a newer notice replaces the held one, and an append replaces it altogether', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.send([notice(2, 5), notice(3, 5)], false);
   notices.send([notice(2, 6), notice(3, 6)], false);
   notices.send([append(2, 7, 6)], false);
@@ -52,9 +52,7 @@ test('a newer notice replaces the held one, and an append replaces it altogether
 });
 
 test('any other message to the follower takes the held notice along, in the same batch', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.send([notice(2, 5), notice(3, 5)], false);
   notices.send([heartbeat(2, 4)], false);
   t.deepEqual(describe(sent), [['notice→2@5', 'heartbeat→2@4']]);
@@ -63,9 +61,7 @@ test('any other message to the follower takes the held notice along, in the same
 });
 
 test('a follower that forwarded entries gets its notice at once until it has been told they are committed', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.forwarded(2, 7);
   // The append carrying the forwarded entry tells an older commit index.
   notices.send([append(2, 7, 6), append(3, 7, 6)], false);
@@ -79,9 +75,7 @@ test('a follower that forwarded entries gets its notice at once until it has bee
 });
 
 test('an urgent batch sends its notices and every held one at once', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.send([notice(3, 5)], false);
   notices.send([notice(2, 6)], true);
   t.deepEqual(describe(sent), [['notice→2@6', 'notice→3@5']]);
@@ -89,17 +83,14 @@ test('an urgent batch sends its notices and every held one at once', async (t) =
 });
 
 test('with a delay of 0 every notice goes at once', (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(0, transport);
+  const { sent, notices } = started(t, 0);
   notices.send([notice(2, 5), notice(3, 5)], false);
   t.deepEqual(describe(sent), [['notice→2@5', 'notice→3@5']]);
   t.is(notices.heldCount, 0);
 });
 
 test('reset drops what is held and what was learnt of the followers', async (t) => {
-  const { sent, transport } = recorder();
-  const notices = new CommitNotices(DELAY_MS, transport);
-  t.teardown(() => notices.reset());
+  const { sent, notices } = started(t);
   notices.forwarded(2, 9);
   notices.send([notice(3, 5)], false);
   notices.reset();
