@@ -4,7 +4,8 @@
 // that is not among the configured endpoints, which gets a channel too (a bounded number
 // of them, the oldest closed first).
 import * as grpc from '@grpc/grpc-js';
-import { SessionChannel } from './client-session.ts';
+import type { SessionCalls, SessionChannel, VDiskSessionCalls } from './client-session.ts';
+import { kvSession, vdiskSession } from './client-session.ts';
 import { ClusterClient, KVClient, VDisksClient } from './proto.ts';
 
 export interface Endpoint {
@@ -14,7 +15,9 @@ export interface Endpoint {
   cluster: ClusterClient;
   vdisks: VDisksClient;
   /** KV calls over one stream (rpc/client-session.ts). */
-  session: SessionChannel;
+  session: SessionChannel<SessionCalls>;
+  /** The small VDisks calls over one stream (rpc/client-session.ts). */
+  vdiskSession: SessionChannel<VDiskSessionCalls>;
 }
 
 /** The most channels kept for addresses learnt from leader hints. */
@@ -81,13 +84,15 @@ export class EndpointPool {
   private open(address: string): Endpoint {
     const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), this.channelOptions);
     const kv = new KVClient(address, grpc.credentials.createInsecure(), { channelOverride: channel });
+    const vdisks = new VDisksClient(address, grpc.credentials.createInsecure(), { channelOverride: channel });
     return {
       address,
       channel,
       kv,
-      session: new SessionChannel(kv),
+      session: kvSession(kv),
       cluster: new ClusterClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
-      vdisks: new VDisksClient(address, grpc.credentials.createInsecure(), { channelOverride: channel }),
+      vdisks,
+      vdiskSession: vdiskSession(vdisks),
     };
   }
 }
@@ -95,5 +100,6 @@ export class EndpointPool {
 /** The client objects share the channel; closing it closes them. */
 function closeEndpoint(endpoint: Endpoint): void {
   endpoint.session.close();
+  endpoint.vdiskSession.close();
   endpoint.channel.close();
 }

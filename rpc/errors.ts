@@ -124,7 +124,7 @@ function trailersOf(described: Pick<ErrorDescription, 'vstorCode' | 'retryable' 
 }
 
 /** What a server answers for an error, before it is framed as a unary call's status and
- * trailers (toErrorStatus) or as a Session answer (rpc/kv-session.ts). */
+ * trailers (toErrorStatus) or as a Session answer (rpc/session-stream.ts). */
 export interface ErrorDescription {
   grpcCode: status;
   message: string;

@@ -3,8 +3,18 @@
 // (rpc/kv-responses.ts). Writes go through node.write, which Raft routes to the leader and
 // applies at most once per (client_id, sequence); reads are linearizable unless the client
 // asks for a serializable one; Watch streams a model watcher (rpc/watch-stream.ts);
-// Session carries the four unary calls over one stream (rpc/kv-session.ts).
+// Session carries the four unary calls over one stream (rpc/session-stream.ts).
+import type { DeleteRangeRequest__Output } from '../proto/gen/vstor/v1/DeleteRangeRequest.ts';
+import type { DeleteRangeResponse } from '../proto/gen/vstor/v1/DeleteRangeResponse.ts';
 import type { KVHandlers } from '../proto/gen/vstor/v1/KV.ts';
+import type { PutRequest__Output } from '../proto/gen/vstor/v1/PutRequest.ts';
+import type { PutResponse } from '../proto/gen/vstor/v1/PutResponse.ts';
+import type { RangeRequest__Output } from '../proto/gen/vstor/v1/RangeRequest.ts';
+import type { RangeResponse } from '../proto/gen/vstor/v1/RangeResponse.ts';
+import type { SessionRequest__Output } from '../proto/gen/vstor/v1/SessionRequest.ts';
+import type { SessionResponse } from '../proto/gen/vstor/v1/SessionResponse.ts';
+import type { TxnRequest__Output } from '../proto/gen/vstor/v1/TxnRequest.ts';
+import type { TxnResponse } from '../proto/gen/vstor/v1/TxnResponse.ts';
 import type { ModelConfig } from '../storage-engine/model/index.ts';
 import { defaultModelConfig } from '../storage-engine/model/index.ts';
 import { assert } from '../consensus/index.ts';
@@ -17,8 +27,7 @@ import type { ClusterNode } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
 import { CallRecorder } from './observer.ts';
 import { checkRequestSize } from './request-limit.ts';
-import type { SessionCall, SessionWork } from './kv-session.ts';
-import { KvSession } from './kv-session.ts';
+import { SESSION_CALLS_MAX_DEFAULT, SessionStreams } from './session-stream.ts';
 import type { WatchCall } from './watch-stream.ts';
 import { WatchStream } from './watch-stream.ts';
 
@@ -37,14 +46,23 @@ export interface KvServiceOptions {
    * whose watcher the model ended lives on until its client reads the error, so the
    * streams are bounded too. Default: the model's watchersMax. */
   watchStreamsMax?: number;
-  /** The most calls of one Session stream in flight at once (see rpc/kv-session.ts).
+  /** The most calls of one Session stream in flight at once (see rpc/session-stream.ts).
    * Default 1024. */
   sessionCallsMax?: number;
 }
 
-export const SESSION_CALLS_MAX_DEFAULT = 1024;
+
+/** What each kind of call on a Session does: the unary calls' work functions. */
+interface SessionWork {
+  range(request: RangeRequest__Output): Promise<RangeResponse>;
+  put(request: PutRequest__Output): Promise<PutResponse>;
+  deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse>;
+  txn(request: TxnRequest__Output): Promise<TxnResponse>;
+}
 
 const servicePrefix = 'vstor.v1.KV/';
+/** SessionRequest's field number of each call kind (kv.proto). */
+const sessionKindsByField: Readonly<Record<number, keyof SessionWork>> = { 2: 'range', 3: 'put', 4: 'deleteRange', 5: 'txn' };
 const methodNames: Readonly<Record<keyof SessionWork, string>> = {
   range: `${servicePrefix}Range`,
   put: `${servicePrefix}Put`,
@@ -61,9 +79,7 @@ export class KvService {
   private readonly watchProgressIntervalMs: number;
   private readonly watchStreamsMax: number;
   private readonly watches = new Set<WatchStream>();
-  private readonly sessions = new Set<KvSession>();
-  private readonly sessionCallsMax: number;
-  private readonly work: SessionWork;
+  private readonly sessions: SessionStreams<SessionRequest__Output, keyof SessionWork, SessionResponse>;
   private closed = false;
 
   constructor(options: KvServiceOptions) {
@@ -73,12 +89,12 @@ export class KvService {
     this.rangeResponseBytesMax = options.rangeResponseBytesMax ?? 4 * 1024 * 1024;
     this.watchProgressIntervalMs = options.watchProgressIntervalMs ?? 60_000;
     this.watchStreamsMax = options.watchStreamsMax ?? this.limits.watchersMax;
-    this.sessionCallsMax = options.sessionCallsMax ?? SESSION_CALLS_MAX_DEFAULT;
+    const sessionCallsMax = options.sessionCallsMax ?? SESSION_CALLS_MAX_DEFAULT;
     // The daemon validates its config at start-up; a bad limit here is a bug.
     assert(Number.isSafeInteger(this.rangeResponseBytesMax) && this.rangeResponseBytesMax > 0, 'rangeResponseBytesMax must be a positive integer');
     assert(Number.isSafeInteger(this.watchProgressIntervalMs) && this.watchProgressIntervalMs > 0, 'watchProgressIntervalMs must be a positive integer');
     assert(Number.isSafeInteger(this.watchStreamsMax) && this.watchStreamsMax > 0, 'watchStreamsMax must be a positive integer');
-    assert(Number.isSafeInteger(this.sessionCallsMax) && this.sessionCallsMax > 0, 'sessionCallsMax must be a positive integer');
+    assert(Number.isSafeInteger(sessionCallsMax) && sessionCallsMax > 0, 'sessionCallsMax must be a positive integer');
 
     const node = this.node;
     const limits = this.limits;
@@ -109,19 +125,28 @@ export class KvService {
         return response;
       },
     };
-    this.work = work;
+    this.sessions = new SessionStreams<SessionRequest__Output, keyof SessionWork, SessionResponse>({
+      kindsByField: sessionKindsByField,
+      // The oneof's member is present whenever `call` names it (proto-loader, oneofs: true);
+      // a missing one is an empty message of that kind, which the edge checks refuse.
+      serve: (kind, request) => (work[kind] as (wire: object) => Promise<unknown>)(request[kind] ?? {}),
+      callsMax: sessionCallsMax,
+      observer: this.observer,
+      methodNames,
+      sessionMethodName: `${servicePrefix}Session`,
+    });
     this.handlers = {
       Range: serveUnary(methodNames.range, this.observer, work.range),
       Put: serveUnary(methodNames.put, this.observer, work.put),
       DeleteRange: serveUnary(methodNames.deleteRange, this.observer, work.deleteRange),
       Txn: serveUnary(methodNames.txn, this.observer, work.txn),
       Watch: (call) => this.watch(call),
-      Session: (call) => this.session(call),
+      Session: (call) => this.sessions.serve(call),
     };
   }
 
   get sessionCount(): number {
-    return this.sessions.size;
+    return this.sessions.count;
   }
 
   get watchCount(): number {
@@ -136,23 +161,7 @@ export class KvService {
     if (this.closed) return;
     this.closed = true;
     for (const watch of this.watches) watch.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; watch again from the next revision'));
-    for (const session of this.sessions) session.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
-  }
-
-  private session(call: SessionCall): void {
-    const recorder = new CallRecorder(this.observer, `${servicePrefix}Session`, true);
-    if (this.closed) {
-      const errorStatus = errorStatusOf(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
-      call.emit('error', errorStatus);
-      recorder.finish(errorStatus.code);
-      return;
-    }
-    const session = new KvSession(call, { work: this.work, callsMax: this.sessionCallsMax, observer: this.observer, methodNames, sessionMethodName: `${servicePrefix}Session` });
-    this.sessions.add(session);
-    void session.run().then((code) => {
-      this.sessions.delete(session);
-      recorder.finish(code);
-    });
+    this.sessions.close();
   }
 
   private watch(call: WatchCall): void {

@@ -46,7 +46,7 @@ export interface PublicServiceOptions {
   rangeResponseBytesMax?: number;
   watchProgressIntervalMs?: number;
   watchStreamsMax?: number;
-  /** See KvServiceOptions. */
+  /** See KvServiceOptions; the same bound applies to VDisks sessions. */
   sessionCallsMax?: number;
   /** See ClusterServiceOptions. */
   relayTimeoutMs?: number;
@@ -60,8 +60,9 @@ export interface PublicServiceOptions {
 export interface PublicServices {
   /** The fully qualified names of the services registered, for the health service. */
   serviceNames: string[];
-  /** Ends every watch and refuses new ones: call it before the server's tryShutdown, or
-   * the open watches hold it up. Safe twice. */
+  /** Ends every watch and session (a session once its calls in flight are answered) and
+   * refuses new ones: call it before the server's tryShutdown, or the open streams hold it
+   * up. Safe twice. */
   stopStreams(): void;
   /** Closes the connections kept for relaying to the leader: call it after the server
    * stopped. Safe twice. */
@@ -90,13 +91,15 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
   server.addService(limitRequestBytes(kvService, options.requestBytesMax), kv.handlers);
   server.addService(limitRequestBytes(clusterService, options.requestBytesMax), cluster.handlers);
   const serviceNames = ['vstor.v1.KV', 'vstor.v1.Cluster'];
+  let vdisks: VDiskService | undefined;
   if (options.vdisks !== undefined) {
-    const vdisks = new VDiskService({
+    vdisks = new VDiskService({
       node: options.node,
       vdisks: options.vdisks.node,
       limits: options.vdisks.limits,
       clientIdBytesMax: (options.modelLimits ?? defaultModelConfig).clientIdBytesMax,
       observer: options.observer,
+      sessionCallsMax: options.sessionCallsMax,
     });
     server.addService(limitRequestBytes(vdisksService, options.requestBytesMax + VDISK_REQUEST_OVERHEAD_BYTES), vdisks.handlers);
     serviceNames.push('vstor.v1.VDisks');
@@ -104,7 +107,10 @@ export function addPublicServices(server: grpc.Server, options: PublicServiceOpt
   if (options.reflection !== false) new ReflectionService(packageDefinition).addToServer(server);
   return {
     serviceNames,
-    stopStreams: () => kv.close(),
+    stopStreams: () => {
+      kv.close();
+      vdisks?.close();
+    },
     close: () => cluster.close(),
   };
 }

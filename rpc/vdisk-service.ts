@@ -4,7 +4,25 @@
 // only tells it whether the call was forwarded here by another member and when the client
 // stops waiting.
 import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { CreateSnapshotRequest__Output } from '../proto/gen/vstor/v1/CreateSnapshotRequest.ts';
+import type { CreateSnapshotResponse } from '../proto/gen/vstor/v1/CreateSnapshotResponse.ts';
+import type { DeleteSnapshotRequest__Output } from '../proto/gen/vstor/v1/DeleteSnapshotRequest.ts';
+import type { DeleteSnapshotResponse } from '../proto/gen/vstor/v1/DeleteSnapshotResponse.ts';
+import type { GetVDiskRequest__Output } from '../proto/gen/vstor/v1/GetVDiskRequest.ts';
+import type { GetVDiskResponse } from '../proto/gen/vstor/v1/GetVDiskResponse.ts';
+import type { ListSnapshotsRequest__Output } from '../proto/gen/vstor/v1/ListSnapshotsRequest.ts';
+import type { ListSnapshotsResponse } from '../proto/gen/vstor/v1/ListSnapshotsResponse.ts';
+import type { VDiskFlushRequest__Output } from '../proto/gen/vstor/v1/VDiskFlushRequest.ts';
+import type { VDiskFlushResponse } from '../proto/gen/vstor/v1/VDiskFlushResponse.ts';
+import type { VDiskRangeRequest__Output } from '../proto/gen/vstor/v1/VDiskRangeRequest.ts';
+import type { VDiskRangeResponse } from '../proto/gen/vstor/v1/VDiskRangeResponse.ts';
+import type { VDiskReadRequest__Output } from '../proto/gen/vstor/v1/VDiskReadRequest.ts';
+import type { VDiskReadResponse } from '../proto/gen/vstor/v1/VDiskReadResponse.ts';
 import type { VDisksHandlers } from '../proto/gen/vstor/v1/VDisks.ts';
+import type { VDiskSessionRequest__Output } from '../proto/gen/vstor/v1/VDiskSessionRequest.ts';
+import type { VDiskSessionResponse } from '../proto/gen/vstor/v1/VDiskSessionResponse.ts';
+import type { VDiskWriteRequest__Output } from '../proto/gen/vstor/v1/VDiskWriteRequest.ts';
+import type { VDiskWriteResponse } from '../proto/gen/vstor/v1/VDiskWriteResponse.ts';
 import type { ResponseHeader } from '../proto/gen/vstor/v1/ResponseHeader.ts';
 import { assert } from '../consensus/index.ts';
 import { forwardedBy } from './cluster-relay.ts';
@@ -12,6 +30,7 @@ import { VstorError } from './errors.ts';
 import { serveUnary } from './handler.ts';
 import type { ClusterNode } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
+import { SESSION_CALLS_MAX_DEFAULT, SessionStreams } from './session-stream.ts';
 import type { ChangeIdentity, VDiskCallContext, VDiskLimits, VDiskNode } from './vdisk-api.ts';
 import {
   checkByteRange,
@@ -34,9 +53,22 @@ export interface VDiskServiceOptions {
   /** clientIdBytesMax of the model, which client ids of metadata changes also respect. */
   clientIdBytesMax: number;
   observer?: RpcObserver;
+  /** The most calls of one Session stream in flight at once. Default 1024, as for KV. */
+  sessionCallsMax?: number;
 }
 
 const servicePrefix = 'vstor.v1.VDisks/';
+/** VDiskSessionRequest's field number of each call kind (vdisk.proto). */
+const sessionKindsByField = {
+  2: 'getVdisk', 3: 'read', 4: 'write', 5: 'trim', 6: 'writeZeroes', 7: 'flush', 8: 'createSnapshot', 9: 'listSnapshots', 10: 'deleteSnapshot',
+} as const;
+type SessionKind = (typeof sessionKindsByField)[keyof typeof sessionKindsByField];
+const unaryMethodOf: Readonly<Record<SessionKind, string>> = {
+  getVdisk: 'GetVDisk', read: 'Read', write: 'Write', trim: 'Trim', writeZeroes: 'WriteZeroes', flush: 'Flush',
+  createSnapshot: 'CreateSnapshot', listSnapshots: 'ListSnapshots', deleteSnapshot: 'DeleteSnapshot',
+};
+/** A call on a session is counted under its unary method's name. */
+const sessionMethodNames = Object.fromEntries(Object.entries(unaryMethodOf).map(([kind, method]) => [kind, `${servicePrefix}${method}`])) as Record<SessionKind, string>;
 /** A uint32 on the wire: the largest block count a page may ask for is far below it. */
 const UINT32_MAX = 0xffffffff;
 
@@ -58,6 +90,22 @@ function contextOf(call: ServerUnaryCall<unknown, unknown>): VDiskCallContext {
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   if (Number.isFinite(deadlineMs) && deadlineMs > 0) context.deadlineMs = deadlineMs;
+  return context;
+}
+
+/** A session call's context: what a unary call's metadata and deadline carry, from its
+ * own fields. A session comes from a client, never from another member. */
+function sessionContextOf(request: VDiskSessionRequest__Output): VDiskCallContext {
+  const context: VDiskCallContext = {};
+  const { vdiskId, timeoutMs } = request;
+  if (vdiskId !== 0) {
+    if (!Number.isSafeInteger(vdiskId) || vdiskId < 0) throw invalid('vdisk_id', `must be a vdisk id (a positive integer), got ${String(vdiskId)}`);
+    context.vdiskId = vdiskId;
+  }
+  if (timeoutMs !== 0) {
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 0) throw invalid('timeout_ms', `must be a non-negative integer below 2^53, got ${String(timeoutMs)}`);
+    context.deadlineMs = Date.now() + timeoutMs;
+  }
   return context;
 }
 
@@ -86,9 +134,12 @@ function rangesMaxOf(value: unknown): number {
 
 export class VDiskService {
   readonly handlers: VDisksHandlers;
+  private readonly sessions: SessionStreams<VDiskSessionRequest__Output, SessionKind, VDiskSessionResponse>;
 
   constructor(options: VDiskServiceOptions) {
     const { node, vdisks, limits, observer, clientIdBytesMax } = options;
+    const sessionCallsMax = options.sessionCallsMax ?? SESSION_CALLS_MAX_DEFAULT;
+    assert(Number.isSafeInteger(sessionCallsMax) && sessionCallsMax > 0, 'sessionCallsMax must be a positive integer');
     for (const [name, value] of Object.entries(limits)) assert(Number.isSafeInteger(value) && value > 0, () => `${name} must be a positive integer, got ${value}`);
     const header = (): ResponseHeader => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: node.raftStatus().hardState.term });
     const identity = (wire: { clientId?: string; sequence?: number }): ChangeIdentity | undefined => identityOf(wire.clientId, wire.sequence, clientIdBytesMax);
@@ -96,6 +147,69 @@ export class VDiskService {
     const blockRange = (wire: { offsetBytes: number; lengthBytes: number }) => checkByteRange(wire.offsetBytes, wire.lengthBytes, VDISK_RANGE_BYTES_MAX, 'the range limit');
     const serve = <Request, Response>(method: string, work: (request: Request, call: ServerUnaryCall<Request, Response>) => Promise<Response>) =>
       serveUnary<Request, Response>(`${servicePrefix}${method}`, observer, work);
+
+    // What each call that a Session also carries does, whichever framing carried it; the
+    // call's context (origin, deadline, pinned id) is only read where the call needs it.
+    type Context = () => VDiskCallContext;
+    const work = {
+      getVdisk: async (wire: GetVDiskRequest__Output, _context: Context): Promise<GetVDiskResponse> => {
+        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
+        return { header: header(), vdisk: vdiskToWire(vdisk) };
+      },
+      read: async (wire: VDiskReadRequest__Output, context: Context): Promise<VDiskReadResponse> => {
+        const name = checkName('name', wire.name);
+        const snapshot = checkOptionalName('snapshot', wire.snapshot);
+        const range = ioRange(wire);
+        const data = await vdisks.read({ name, ...(snapshot === undefined ? {} : { snapshot }), ...range }, context());
+        return { header: header(), data };
+      },
+      write: async (wire: VDiskWriteRequest__Output, context: Context): Promise<VDiskWriteResponse> => {
+        const name = checkName('name', wire.name);
+        const data = wire.data;
+        const range = checkByteRange(wire.offsetBytes, data.length, limits.requestBytesMax, 'requestBytesMax');
+        await vdisks.write({ name, offsetBytes: range.offsetBytes, data, fua: wire.fua === true }, context());
+        return { header: header() };
+      },
+      trim: async (wire: VDiskRangeRequest__Output, context: Context): Promise<VDiskRangeResponse> => {
+        const name = checkName('name', wire.name);
+        await vdisks.trim({ name, ...blockRange(wire), fua: wire.fua === true }, context());
+        return { header: header() };
+      },
+      writeZeroes: async (wire: VDiskRangeRequest__Output, context: Context): Promise<VDiskRangeResponse> => {
+        const name = checkName('name', wire.name);
+        await vdisks.writeZeroes({ name, ...blockRange(wire), fua: wire.fua === true }, context());
+        return { header: header() };
+      },
+      flush: async (wire: VDiskFlushRequest__Output, context: Context): Promise<VDiskFlushResponse> => {
+        await vdisks.flush(checkName('name', wire.name), context());
+        return { header: header() };
+      },
+      createSnapshot: async (wire: CreateSnapshotRequest__Output, context: Context): Promise<CreateSnapshotResponse> => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        const created = await vdisks.createSnapshot(name, snapshotName, identity(wire), context());
+        return { header: header(), vdisk: vdiskToWire(created.vdisk), snapshot: snapshotToWire(created.snapshot) };
+      },
+      listSnapshots: async (wire: ListSnapshotsRequest__Output, _context: Context): Promise<ListSnapshotsResponse> => {
+        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
+        return { header: header(), snapshots: vdisk.snapshots.map(snapshotToWire) };
+      },
+      deleteSnapshot: async (wire: DeleteSnapshotRequest__Output, context: Context): Promise<DeleteSnapshotResponse> => {
+        const name = checkName('name', wire.name);
+        const snapshotName = checkName('snapshot', wire.snapshot);
+        return { header: header(), vdisk: vdiskToWire(await vdisks.deleteSnapshot(name, snapshotName, identity(wire), context())) };
+      },
+    } satisfies Record<SessionKind, (wire: never, context: Context) => Promise<unknown>>;
+    this.sessions = new SessionStreams<VDiskSessionRequest__Output, SessionKind, VDiskSessionResponse>({
+      kindsByField: sessionKindsByField,
+      // The oneof's member is present whenever `call` names it (proto-loader, oneofs: true);
+      // a missing one is an empty message of that kind, which the edge checks refuse.
+      serve: (kind, request) => (work[kind] as (wire: object, context: Context) => Promise<unknown>)(request[kind] ?? {}, () => sessionContextOf(request)),
+      callsMax: sessionCallsMax,
+      observer,
+      methodNames: sessionMethodNames,
+      sessionMethodName: `${servicePrefix}Session`,
+    });
 
     this.handlers = {
       CreateVDisk: serve('CreateVDisk', async (wire, call) => {
@@ -109,10 +223,7 @@ export class VDiskService {
         const listed = await vdisks.listVDisks({ serializable: wire.serializable === true });
         return { header: header(), vdisks: listed.map(vdiskToWire) };
       }),
-      GetVDisk: serve('GetVDisk', async (wire) => {
-        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
-        return { header: header(), vdisk: vdiskToWire(vdisk) };
-      }),
+      GetVDisk: serve('GetVDisk', (wire, call) => work.getVdisk(wire, () => contextOf(call))),
       DeleteVDisk: serve('DeleteVDisk', async (wire, call) => {
         await vdisks.deleteVDisk(checkName('name', wire.name), identity(wire), contextOf(call));
         return { header: header() };
@@ -123,34 +234,11 @@ export class VDiskService {
         return { header: header(), vdisk: vdiskToWire(await vdisks.resizeVDisk(name, sizeBytes, identity(wire), contextOf(call))) };
       }),
 
-      Read: serve('Read', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        const snapshot = checkOptionalName('snapshot', wire.snapshot);
-        const range = ioRange(wire);
-        const data = await vdisks.read({ name, ...(snapshot === undefined ? {} : { snapshot }), ...range }, contextOf(call));
-        return { header: header(), data };
-      }),
-      Write: serve('Write', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        const data = wire.data;
-        const range = checkByteRange(wire.offsetBytes, data.length, limits.requestBytesMax, 'requestBytesMax');
-        await vdisks.write({ name, offsetBytes: range.offsetBytes, data, fua: wire.fua === true }, contextOf(call));
-        return { header: header() };
-      }),
-      Trim: serve('Trim', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        await vdisks.trim({ name, ...blockRange(wire), fua: wire.fua === true }, contextOf(call));
-        return { header: header() };
-      }),
-      WriteZeroes: serve('WriteZeroes', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        await vdisks.writeZeroes({ name, ...blockRange(wire), fua: wire.fua === true }, contextOf(call));
-        return { header: header() };
-      }),
-      Flush: serve('Flush', async (wire, call) => {
-        await vdisks.flush(checkName('name', wire.name), contextOf(call));
-        return { header: header() };
-      }),
+      Read: serve('Read', (wire, call) => work.read(wire, () => contextOf(call))),
+      Write: serve('Write', (wire, call) => work.write(wire, () => contextOf(call))),
+      Trim: serve('Trim', (wire, call) => work.trim(wire, () => contextOf(call))),
+      WriteZeroes: serve('WriteZeroes', (wire, call) => work.writeZeroes(wire, () => contextOf(call))),
+      Flush: serve('Flush', (wire, call) => work.flush(wire, () => contextOf(call))),
       AllocationMap: serve('AllocationMap', async (wire, call) => {
         const name = checkName('name', wire.name);
         const snapshot = checkOptionalName('snapshot', wire.snapshot);
@@ -158,21 +246,9 @@ export class VDiskService {
         return { header: header(), extents: extents.map(extentToWire) };
       }),
 
-      CreateSnapshot: serve('CreateSnapshot', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        const snapshotName = checkName('snapshot', wire.snapshot);
-        const created = await vdisks.createSnapshot(name, snapshotName, identity(wire), contextOf(call));
-        return { header: header(), vdisk: vdiskToWire(created.vdisk), snapshot: snapshotToWire(created.snapshot) };
-      }),
-      ListSnapshots: serve('ListSnapshots', async (wire) => {
-        const vdisk = await vdisks.getVDisk(checkName('name', wire.name), { serializable: wire.serializable === true });
-        return { header: header(), snapshots: vdisk.snapshots.map(snapshotToWire) };
-      }),
-      DeleteSnapshot: serve('DeleteSnapshot', async (wire, call) => {
-        const name = checkName('name', wire.name);
-        const snapshotName = checkName('snapshot', wire.snapshot);
-        return { header: header(), vdisk: vdiskToWire(await vdisks.deleteSnapshot(name, snapshotName, identity(wire), contextOf(call))) };
-      }),
+      CreateSnapshot: serve('CreateSnapshot', (wire, call) => work.createSnapshot(wire, () => contextOf(call))),
+      ListSnapshots: serve('ListSnapshots', (wire, call) => work.listSnapshots(wire, () => contextOf(call))),
+      DeleteSnapshot: serve('DeleteSnapshot', (wire, call) => work.deleteSnapshot(wire, () => contextOf(call))),
       Rollback: serve('Rollback', async (wire, call) => {
         const name = checkName('name', wire.name);
         const snapshotName = checkName('snapshot', wire.snapshot);
@@ -206,6 +282,18 @@ export class VDiskService {
           nextStartBlockIndex: page.nextStartBlockIndex,
         };
       }),
+      Session: (call) => this.sessions.serve(call),
     };
+  }
+
+  get sessionCount(): number {
+    return this.sessions.count;
+  }
+
+  /** Ends every session once its calls in flight are answered, and refuses new ones, so
+   * that a graceful shutdown is not held up by streams that never end on their own. Unary
+   * calls are still served until the server stops. Safe twice. */
+  close(): void {
+    this.sessions.close();
   }
 }

@@ -55,6 +55,8 @@ import type { VDiskRangeRequest as _vstor_v1_VDiskRangeRequest, VDiskRangeReques
 import type { VDiskRangeResponse as _vstor_v1_VDiskRangeResponse, VDiskRangeResponse__Output as _vstor_v1_VDiskRangeResponse__Output } from './vstor/v1/VDiskRangeResponse.ts';
 import type { VDiskReadRequest as _vstor_v1_VDiskReadRequest, VDiskReadRequest__Output as _vstor_v1_VDiskReadRequest__Output } from './vstor/v1/VDiskReadRequest.ts';
 import type { VDiskReadResponse as _vstor_v1_VDiskReadResponse, VDiskReadResponse__Output as _vstor_v1_VDiskReadResponse__Output } from './vstor/v1/VDiskReadResponse.ts';
+import type { VDiskSessionRequest as _vstor_v1_VDiskSessionRequest, VDiskSessionRequest__Output as _vstor_v1_VDiskSessionRequest__Output } from './vstor/v1/VDiskSessionRequest.ts';
+import type { VDiskSessionResponse as _vstor_v1_VDiskSessionResponse, VDiskSessionResponse__Output as _vstor_v1_VDiskSessionResponse__Output } from './vstor/v1/VDiskSessionResponse.ts';
 import type { VDiskSnapshot as _vstor_v1_VDiskSnapshot, VDiskSnapshot__Output as _vstor_v1_VDiskSnapshot__Output } from './vstor/v1/VDiskSnapshot.ts';
 import type { VDiskWriteRequest as _vstor_v1_VDiskWriteRequest, VDiskWriteRequest__Output as _vstor_v1_VDiskWriteRequest__Output } from './vstor/v1/VDiskWriteRequest.ts';
 import type { VDiskWriteResponse as _vstor_v1_VDiskWriteResponse, VDiskWriteResponse__Output as _vstor_v1_VDiskWriteResponse__Output } from './vstor/v1/VDiskWriteResponse.ts';
@@ -123,6 +125,8 @@ export interface ProtoGrpcType {
       VDiskRangeResponse: MessageTypeDefinition<_vstor_v1_VDiskRangeResponse, _vstor_v1_VDiskRangeResponse__Output>
       VDiskReadRequest: MessageTypeDefinition<_vstor_v1_VDiskReadRequest, _vstor_v1_VDiskReadRequest__Output>
       VDiskReadResponse: MessageTypeDefinition<_vstor_v1_VDiskReadResponse, _vstor_v1_VDiskReadResponse__Output>
+      VDiskSessionRequest: MessageTypeDefinition<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionRequest__Output>
+      VDiskSessionResponse: MessageTypeDefinition<_vstor_v1_VDiskSessionResponse, _vstor_v1_VDiskSessionResponse__Output>
       VDiskSnapshot: MessageTypeDefinition<_vstor_v1_VDiskSnapshot, _vstor_v1_VDiskSnapshot__Output>
       VDiskWriteRequest: MessageTypeDefinition<_vstor_v1_VDiskWriteRequest, _vstor_v1_VDiskWriteRequest__Output>
       VDiskWriteResponse: MessageTypeDefinition<_vstor_v1_VDiskWriteResponse, _vstor_v1_VDiskWriteResponse__Output>

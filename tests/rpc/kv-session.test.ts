@@ -1,4 +1,4 @@
-// KV Session (rpc/kv-session.ts and rpc/client-session.ts): calls of one client over one
+// KV Session (rpc/session-stream.ts and rpc/client-session.ts): calls of one client over one
 // stream, answered by id as each finishes; a bad call fails alone while a malformed
 // request ends the stream; the bounds (calls in flight, request size) refuse one call, not
 // the session; shutdown drains; the client library uses a session per member, falls back

@@ -5,19 +5,26 @@
 // sends a block write again only when the server says nothing was touched or the first
 // endpoint never connected; a delete whose answer was lost is success when the retry finds
 // the vDisk gone; the forwarder reports a peer it could not reach as retryable, with
-// nothing sent.
+// nothing sent. VDisks.Session: the client's small calls go over one stream, large ones
+// and calls to a server without Session as unary calls; a session call carries its
+// deadline and pinned id; a bad call fails alone, a malformed request ends the stream.
+import * as grpc from '@grpc/grpc-js';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type {
   AllocationSpec, ChangeIdentity, CreateVDiskSpec, DiffPage, DiffSpec, Extent, RangeSpec, ReadSpec,
   VDiskCallContext, VDiskInfo, VDiskNode, VDiskSnapshotInfo, WriteSpec,
 } from '../../rpc/vdisk-api.ts';
+import type { VDiskSessionRequest__Output } from '../../proto/gen/vstor/v1/VDiskSessionRequest.ts';
+import type { VDiskSessionResponse__Output } from '../../proto/gen/vstor/v1/VDiskSessionResponse.ts';
 import { VDiskPeers } from '../../rpc/vdisk-peers.ts';
-import { VDisksClient } from '../../rpc/proto.ts';
+import { VDiskService } from '../../rpc/vdisk-service.ts';
+import { vdisksService, VDisksClient } from '../../rpc/proto.ts';
+import { limitRequestBytes } from '../../rpc/request-limit.ts';
 import { fromServiceError, isVstorError, VstorError } from '../../rpc/errors.ts';
 import { freePort } from '../support/free-ports.ts';
 import { FakeNode, member, SharedModel } from './fake-node.ts';
-import { connect, deadline, rawClient, serve, unary } from './serving.ts';
+import { bounded, connect, deadline, eventually, rawClient, serve, unary, waitMs } from './serving.ts';
 
 const MiB = 1 << 20;
 const requestBytesMax = 64 * 1024;
@@ -285,4 +292,113 @@ test('a forwarded call says who forwarded it; an unreachable peer is retryable w
   t.true((unsent as VstorError).retryable);
   t.regex(unsent!.message, /nothing was sent/);
   await expectCode(t, peers.read(gone, { name: 'disk', offsetBytes: 0, lengthBytes: 3 }, { deadlineMs: Date.now() + 500 }), 'UNAVAILABLE', /forwarding to n5/);
+});
+
+/**
+ * VDisks alone on a server of the test's own, with what reaches its Session handler
+ * recorded; `withSession: false` leaves Session out, as an older server would.
+ */
+async function servedWithSpy(t: ExecutionContext, options: { withSession: boolean; requestBytesMax?: number }) {
+  const node = new FakeNode(await SharedModel.open(t));
+  const vdisks = new FakeVDisks();
+  const limit = options.requestBytesMax ?? requestBytesMax;
+  const service = new VDiskService({ node, vdisks, limits: { requestBytesMax: limit, vdiskBytesMax: 1 << 30 }, clientIdBytesMax: 128 });
+  const sessionCalls: string[] = [];
+  const { Session: sessionDefinition, ...unaryDefinition } = limitRequestBytes(vdisksService, limit + 4096);
+  const { Session: sessionHandler, ...unaryHandlers } = service.handlers;
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': 4 << 20 });
+  if (options.withSession) {
+    server.addService({ ...unaryDefinition, Session: sessionDefinition }, {
+      ...unaryHandlers,
+      Session: (call: Parameters<typeof sessionHandler>[0]) => {
+        call.on('data', (request: VDiskSessionRequest__Output) => sessionCalls.push(request.call ?? '(none)'));
+        sessionHandler(call);
+      },
+    });
+  } else {
+    server.addService(unaryDefinition, unaryHandlers);
+  }
+  const port = await bounded(new Promise<number>((resolve, reject) => {
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) => (error === null ? resolve(bound) : reject(error)));
+  }), 'listen');
+  t.teardown(() => {
+    service.close();
+    server.forceShutdown();
+  });
+  return { vdisks, sessionCalls, address: `127.0.0.1:${port}` };
+}
+
+test('the client carries its small vDisk calls on one VDisks session; large reads and writes go as unary calls', async (t) => {
+  const { vdisks, sessionCalls, address } = await servedWithSpy(t, { withSession: true, requestBytesMax: 256 * 1024 });
+  const client = connect(t, [address]);
+  t.deepEqual(await client.vdisks.get('disk'), sample);
+  await client.vdisks.write('disk', 0, new Uint8Array(64 * 1024).fill(1));
+  t.deepEqual(await client.vdisks.read('disk', 0, 4096), new Uint8Array(4096).fill(7));
+  await client.vdisks.trim('disk', 0, 8192);
+  await client.vdisks.writeZeroes('disk', 0, 512);
+  await client.vdisks.flush('disk');
+  t.like(await client.vdisks.createSnapshot('disk', 's2'), { snapshot: { name: 's2' } });
+  t.deepEqual(await client.vdisks.listSnapshots('disk'), sample.snapshots);
+  await client.vdisks.deleteSnapshot('disk', 's2');
+  // Larger than a session carries: a write of more than 64 KiB, a read asking for more.
+  await client.vdisks.write('disk', 0, new Uint8Array(64 * 1024 + 1));
+  t.is((await client.vdisks.read('disk', 0, 64 * 1024 + 512)).length, 64 * 1024 + 512);
+  await client.vdisks.resize('disk', 16 * MiB);
+
+  t.deepEqual(sessionCalls, ['getVdisk', 'write', 'read', 'trim', 'writeZeroes', 'flush', 'createSnapshot', 'listSnapshots', 'deleteSnapshot']);
+  t.deepEqual(vdisks.calls.map((call) => call.method), [
+    'getVDisk', 'write', 'read', 'trim', 'writeZeroes', 'flush', 'createSnapshot', 'getVDisk', 'deleteSnapshot', 'write', 'read', 'resizeVDisk',
+  ], 'every call reached the daemon once, whichever way it went');
+  // A session call carries the client's deadline as a unary call does; the client pins no id.
+  for (const call of vdisks.calls.filter((recorded) => ['write', 'read', 'createSnapshot'].includes(recorded.method))) {
+    t.true((call.context.deadlineMs ?? 0) > Date.now() && call.context.deadlineMs! <= Date.now() + waitMs, `${call.method}: deadline ${call.context.deadlineMs}`);
+    t.is(call.context.vdiskId, undefined);
+  }
+  t.deepEqual(vdisks.calls.filter((call) => call.method === 'createSnapshot').map((call) => call.args.at(-1)), [{ clientId: client.clientId, sequence: 1 }]);
+});
+
+test('a server without VDisks.Session gets unary calls', async (t) => {
+  const { vdisks, address } = await servedWithSpy(t, { withSession: false });
+  const client = connect(t, [address]);
+  t.deepEqual(await client.vdisks.get('disk'), sample);
+  await client.vdisks.write('disk', 4096, new Uint8Array(512));
+  t.like(await client.vdisks.createSnapshot('disk', 's2'), { snapshot: { name: 's2' } });
+  t.deepEqual(vdisks.calls.map((call) => call.method), ['getVDisk', 'write', 'createSnapshot'], 'each call served once');
+});
+
+test('on a raw VDisks session a call carries its pinned id and timeout; a bad call fails alone; a request with no call ends the stream', async (t) => {
+  const { vdisks, sessionCalls, address } = await servedWithSpy(t, { withSession: true });
+  const raw = rawClient(t, VDisksClient, address);
+  const stream = raw.Session({ deadline: Date.now() + 4 * waitMs });
+  const answers: VDiskSessionResponse__Output[] = [];
+  let ended: grpc.StatusObject | undefined;
+  stream.on('data', (answer: VDiskSessionResponse__Output) => answers.push(answer));
+  stream.on('error', () => {});
+  stream.on('status', (status: grpc.StatusObject) => {
+    ended = status;
+  });
+  t.teardown(() => stream.cancel());
+
+  const sentAt = Date.now();
+  stream.write({ callId: 1, call: 'read', read: { name: 'disk', offsetBytes: 0, lengthBytes: 8 }, vdiskId: 7, timeoutMs: 3000 });
+  stream.write({ callId: 2, call: 'createSnapshot', createSnapshot: { name: 'disk', snapshot: '' } });
+  stream.write({ callId: 3, call: 'flush', flush: { name: 'disk' } });
+  await eventually(() => answers.length === 3, 'three answers');
+  const byId = new Map(answers.map((answer) => [answer.callId, answer]));
+  t.is(byId.get(1)!.result, 'read');
+  t.deepEqual(byId.get(1)!.read?.data, Buffer.alloc(8, 7));
+  t.is(byId.get(2)!.result, 'error');
+  t.like(byId.get(2)!.error, { grpcCode: grpc.status.INVALID_ARGUMENT, vstorCode: 'INVALID_ARGUMENT', retryable: false });
+  t.regex(byId.get(2)!.error!.message, /snapshot: must be set/);
+  t.is(byId.get(3)!.result, 'flush', 'the session went on after the bad call');
+  const [read, flush] = vdisks.calls;
+  t.is(read!.context.vdiskId, 7);
+  t.true(read!.context.deadlineMs! >= sentAt + 3000 && read!.context.deadlineMs! <= Date.now() + 3000, 'timeout_ms became the deadline');
+  t.deepEqual(flush!.context, {}, 'no id, no timeout: neither is set');
+
+  stream.write({ callId: 4 });
+  await eventually(() => ended !== undefined, 'the end of the session');
+  t.is(ended!.code, grpc.status.INVALID_ARGUMENT);
+  t.is(ended!.details, 'call: call 4 names none of get_vdisk, read, write, trim, write_zeroes, flush, create_snapshot, list_snapshots, delete_snapshot');
+  t.deepEqual(sessionCalls, ['read', 'createSnapshot', 'flush', '(none)']);
 });

@@ -34,6 +34,8 @@ import type { VDiskRangeRequest as _vstor_v1_VDiskRangeRequest, VDiskRangeReques
 import type { VDiskRangeResponse as _vstor_v1_VDiskRangeResponse, VDiskRangeResponse__Output as _vstor_v1_VDiskRangeResponse__Output } from '../../vstor/v1/VDiskRangeResponse.ts';
 import type { VDiskReadRequest as _vstor_v1_VDiskReadRequest, VDiskReadRequest__Output as _vstor_v1_VDiskReadRequest__Output } from '../../vstor/v1/VDiskReadRequest.ts';
 import type { VDiskReadResponse as _vstor_v1_VDiskReadResponse, VDiskReadResponse__Output as _vstor_v1_VDiskReadResponse__Output } from '../../vstor/v1/VDiskReadResponse.ts';
+import type { VDiskSessionRequest as _vstor_v1_VDiskSessionRequest, VDiskSessionRequest__Output as _vstor_v1_VDiskSessionRequest__Output } from '../../vstor/v1/VDiskSessionRequest.ts';
+import type { VDiskSessionResponse as _vstor_v1_VDiskSessionResponse, VDiskSessionResponse__Output as _vstor_v1_VDiskSessionResponse__Output } from '../../vstor/v1/VDiskSessionResponse.ts';
 import type { VDiskWriteRequest as _vstor_v1_VDiskWriteRequest, VDiskWriteRequest__Output as _vstor_v1_VDiskWriteRequest__Output } from '../../vstor/v1/VDiskWriteRequest.ts';
 import type { VDiskWriteResponse as _vstor_v1_VDiskWriteResponse, VDiskWriteResponse__Output as _vstor_v1_VDiskWriteResponse__Output } from '../../vstor/v1/VDiskWriteResponse.ts';
 
@@ -173,6 +175,11 @@ export interface VDisksClient extends grpc.Client {
   rollback(argument: _vstor_v1_RollbackRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vstor_v1_RollbackResponse__Output>): grpc.ClientUnaryCall;
   rollback(argument: _vstor_v1_RollbackRequest, callback: grpc.requestCallback<_vstor_v1_RollbackResponse__Output>): grpc.ClientUnaryCall;
   
+  Session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionResponse__Output>;
+  Session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionResponse__Output>;
+  session(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionResponse__Output>;
+  session(options?: grpc.CallOptions): grpc.ClientDuplexStream<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionResponse__Output>;
+  
   Trim(argument: _vstor_v1_VDiskRangeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vstor_v1_VDiskRangeResponse__Output>): grpc.ClientUnaryCall;
   Trim(argument: _vstor_v1_VDiskRangeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vstor_v1_VDiskRangeResponse__Output>): grpc.ClientUnaryCall;
   Trim(argument: _vstor_v1_VDiskRangeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vstor_v1_VDiskRangeResponse__Output>): grpc.ClientUnaryCall;
@@ -233,6 +240,8 @@ export interface VDisksHandlers extends grpc.UntypedServiceImplementation {
   
   Rollback: grpc.handleUnaryCall<_vstor_v1_RollbackRequest__Output, _vstor_v1_RollbackResponse>;
   
+  Session: grpc.handleBidiStreamingCall<_vstor_v1_VDiskSessionRequest__Output, _vstor_v1_VDiskSessionResponse>;
+  
   Trim: grpc.handleUnaryCall<_vstor_v1_VDiskRangeRequest__Output, _vstor_v1_VDiskRangeResponse>;
   
   Write: grpc.handleUnaryCall<_vstor_v1_VDiskWriteRequest__Output, _vstor_v1_VDiskWriteResponse>;
@@ -257,6 +266,7 @@ export interface VDisksDefinition extends grpc.ServiceDefinition {
   Read: MethodDefinition<_vstor_v1_VDiskReadRequest, _vstor_v1_VDiskReadResponse, _vstor_v1_VDiskReadRequest__Output, _vstor_v1_VDiskReadResponse__Output>
   ResizeVDisk: MethodDefinition<_vstor_v1_ResizeVDiskRequest, _vstor_v1_ResizeVDiskResponse, _vstor_v1_ResizeVDiskRequest__Output, _vstor_v1_ResizeVDiskResponse__Output>
   Rollback: MethodDefinition<_vstor_v1_RollbackRequest, _vstor_v1_RollbackResponse, _vstor_v1_RollbackRequest__Output, _vstor_v1_RollbackResponse__Output>
+  Session: MethodDefinition<_vstor_v1_VDiskSessionRequest, _vstor_v1_VDiskSessionResponse, _vstor_v1_VDiskSessionRequest__Output, _vstor_v1_VDiskSessionResponse__Output>
   Trim: MethodDefinition<_vstor_v1_VDiskRangeRequest, _vstor_v1_VDiskRangeResponse, _vstor_v1_VDiskRangeRequest__Output, _vstor_v1_VDiskRangeResponse__Output>
   Write: MethodDefinition<_vstor_v1_VDiskWriteRequest, _vstor_v1_VDiskWriteResponse, _vstor_v1_VDiskWriteRequest__Output, _vstor_v1_VDiskWriteResponse__Output>
   WriteZeroes: MethodDefinition<_vstor_v1_VDiskRangeRequest, _vstor_v1_VDiskRangeResponse, _vstor_v1_VDiskRangeRequest__Output, _vstor_v1_VDiskRangeResponse__Output>

@@ -1,7 +1,9 @@
-// One KV Session stream on the server (kv.proto, `Session`): the calls of one client come
-// in as SessionRequests, each is served exactly as its unary call is (the same work
-// functions of KvService), and each answer goes back with the call's id as soon as it is
-// ready, so a slow write does not hold up the reads sent after it.
+// One Session stream on the server (KV.Session in kv.proto, VDisks.Session in vdisk.proto):
+// the calls of one client come in as session requests, each is served exactly as its unary
+// call is (the service's own work functions), and each answer goes back with the call's id
+// as soon as it is ready, so a slow call does not hold up the ones sent after it. The
+// service says which call kinds a request may name and how to serve each; this file is
+// the framing they share.
 //
 // Bounds: at most `callsMax` calls of a session in flight; one more is refused with
 // RESOURCE_EXHAUSTED (retryable), not queued. Answers the client does not read stop the
@@ -20,49 +22,48 @@
 // bounds that wait.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { status } from '@grpc/grpc-js';
-import type { DeleteRangeRequest__Output } from '../proto/gen/vstor/v1/DeleteRangeRequest.ts';
-import type { DeleteRangeResponse } from '../proto/gen/vstor/v1/DeleteRangeResponse.ts';
-import type { PutRequest__Output } from '../proto/gen/vstor/v1/PutRequest.ts';
-import type { PutResponse } from '../proto/gen/vstor/v1/PutResponse.ts';
-import type { RangeRequest__Output } from '../proto/gen/vstor/v1/RangeRequest.ts';
-import type { RangeResponse } from '../proto/gen/vstor/v1/RangeResponse.ts';
-import type { SessionRequest__Output } from '../proto/gen/vstor/v1/SessionRequest.ts';
-import type { SessionResponse } from '../proto/gen/vstor/v1/SessionResponse.ts';
-import type { TxnRequest__Output } from '../proto/gen/vstor/v1/TxnRequest.ts';
-import type { TxnResponse } from '../proto/gen/vstor/v1/TxnResponse.ts';
+import type { SessionError } from '../proto/gen/vstor/v1/SessionError.ts';
 import { describeError, toErrorStatus, VstorError } from './errors.ts';
 import { errorStatusOf } from './handler.ts';
 import type { RpcObserver } from './observer.ts';
 import { CallRecorder } from './observer.ts';
 import { oversizedRequestOf } from './request-limit.ts';
 
-export type SessionCall = ServerDuplexStream<SessionRequest__Output, SessionResponse>;
+/** The most calls of one session in flight at once, unless the server is told otherwise. */
+export const SESSION_CALLS_MAX_DEFAULT = 1024;
 
-/** What each kind of call does: KvService's work functions, shared with the unary calls. */
-export interface SessionWork {
-  range(request: RangeRequest__Output): Promise<RangeResponse>;
-  put(request: PutRequest__Output): Promise<PutResponse>;
-  deleteRange(request: DeleteRangeRequest__Output): Promise<DeleteRangeResponse>;
-  txn(request: TxnRequest__Output): Promise<TxnResponse>;
+/** What every session request has: the call's id and the name of the call it carries
+ * (proto-loader's `oneofs` virtual field), the call itself under that name. */
+export interface SessionRequestShape {
+  callId: number;
+  call?: string;
 }
 
-export interface KvSessionOptions {
-  work: SessionWork;
+/** An answer as this file builds it: the call's id and, under `result`'s name, a
+ * response or a SessionError. The service's generated SessionResponse type is the same
+ * shape with the names spelled out. */
+type AnswerShape = { callId: number; result: string; error?: SessionError } & Record<string, unknown>;
+
+export type SessionCall<Request extends SessionRequestShape, Response> = ServerDuplexStream<Request, Response>;
+
+export interface SessionStreamOptions<Request extends SessionRequestShape, Kind extends string> {
+  /** The call kinds a request may name, by the number of their field (for a request too
+   * large to decode, whose kind is read from its first bytes). */
+  kindsByField: Readonly<Record<number, Kind>>;
+  /** Serves one call of `kind`: the same work as its unary call. */
+  serve(kind: Kind, request: Request): Promise<unknown>;
   callsMax: number;
   observer: RpcObserver | undefined;
   /** Full method names for the observer, by call kind: a call on a session is counted
    * under its unary method's name, so dashboards see one figure for both framings. */
-  methodNames: Readonly<Record<keyof SessionWork, string>>;
+  methodNames: Readonly<Record<Kind, string>>;
   /** The Session method's own name, for a refused call whose kind cannot be read. */
   sessionMethodName: string;
 }
 
-const callKinds: ReadonlySet<string> = new Set<keyof SessionWork>(['range', 'put', 'deleteRange', 'txn']);
-/** SessionRequest's field number of each call kind (kv.proto). */
-const callKindByField: Readonly<Record<number, keyof SessionWork>> = { 2: 'range', 3: 'put', 4: 'deleteRange', 5: 'txn' };
-
-export class KvSession {
+export class SessionStream<Request extends SessionRequestShape, Kind extends string, Response> {
   private readonly inFlight = new Set<number>();
+  private readonly kinds: ReadonlySet<string>;
   private stopping: VstorError | undefined;
   private ended = false;
   private clientDone = false;
@@ -73,13 +74,15 @@ export class KvSession {
   });
 
   constructor(
-    private readonly call: SessionCall,
-    private readonly options: KvSessionOptions,
-  ) {}
+    private readonly call: SessionCall<Request, Response>,
+    private readonly options: SessionStreamOptions<Request, Kind>,
+  ) {
+    this.kinds = new Set(Object.values(options.kindsByField));
+  }
 
   /** Serves the stream; resolves with its final status code once it has ended. */
   run(): Promise<status> {
-    this.call.on('data', (request: SessionRequest__Output) => this.receive(request));
+    this.call.on('data', (request: Request) => this.receive(request));
     this.call.on('end', () => {
       this.clientDone = true;
       this.maybeFinish();
@@ -102,14 +105,15 @@ export class KvSession {
     this.maybeFinish();
   }
 
-  private receive(request: SessionRequest__Output): void {
+  private receive(request: Request): void {
     if (this.ended) return;
+    const { options } = this;
     const oversized = oversizedRequestOf(request);
     if (oversized !== undefined) {
       if (oversized.leadingCallId === undefined || this.inFlight.has(oversized.leadingCallId)) return this.fail(oversized.error);
       // Counted under its unary method's name when the call's kind can be read.
-      const kind = oversized.secondField === undefined ? undefined : callKindByField[oversized.secondField];
-      new CallRecorder(this.options.observer, kind === undefined ? this.options.sessionMethodName : this.options.methodNames[kind], false).finish(status.RESOURCE_EXHAUSTED);
+      const kind = oversized.secondField === undefined ? undefined : options.kindsByField[oversized.secondField];
+      new CallRecorder(options.observer, kind === undefined ? options.sessionMethodName : options.methodNames[kind], false).finish(status.RESOURCE_EXHAUSTED);
       return this.answerError(oversized.leadingCallId, oversized.error);
     }
     const callId = request.callId;
@@ -120,16 +124,17 @@ export class KvSession {
       return this.fail(new VstorError('INVALID_ARGUMENT', `call_id: ${callId} is already in flight on this session; ids must be unique among calls in flight`));
     }
     const kind = request.call;
-    if (kind === undefined || !callKinds.has(kind)) {
-      return this.fail(new VstorError('INVALID_ARGUMENT', `call: call ${callId} names none of range, put, delete_range, txn`));
+    if (kind === undefined || !this.kinds.has(kind)) {
+      const named = Object.values(options.kindsByField).map(snakeCase).join(', ');
+      return this.fail(new VstorError('INVALID_ARGUMENT', `call: call ${callId} names none of ${named}`));
     }
     if (this.stopping !== undefined) return this.answerError(callId, this.stopping);
-    if (this.inFlight.size >= this.options.callsMax) {
-      return this.answerError(callId, new VstorError('RESOURCE_EXHAUSTED', `${this.options.callsMax} calls are already in flight on this session (sessionCallsMax); retry`));
+    if (this.inFlight.size >= options.callsMax) {
+      return this.answerError(callId, new VstorError('RESOURCE_EXHAUSTED', `${options.callsMax} calls are already in flight on this session (sessionCallsMax); retry`));
     }
     this.inFlight.add(callId);
-    const recorder = new CallRecorder(this.options.observer, this.options.methodNames[kind], false);
-    this.serve(kind, request).then(
+    const recorder = new CallRecorder(options.observer, options.methodNames[kind as Kind], false);
+    options.serve(kind as Kind, request).then(
       (result) => {
         recorder.finish(status.OK);
         this.answer({ callId, [kind]: result, result: kind });
@@ -140,22 +145,6 @@ export class KvSession {
         this.answerError(callId, error);
       },
     );
-  }
-
-  private serve(kind: keyof SessionWork, request: SessionRequest__Output): Promise<SessionResponse[keyof SessionWork]> {
-    const { work } = this.options;
-    // The oneof's member is present whenever `call` names it (proto-loader, oneofs: true);
-    // a missing one is an empty message of that kind, which the edge checks refuse.
-    switch (kind) {
-      case 'range':
-        return work.range(request.range ?? ({} as RangeRequest__Output));
-      case 'put':
-        return work.put(request.put ?? ({} as PutRequest__Output));
-      case 'deleteRange':
-        return work.deleteRange(request.deleteRange ?? ({} as DeleteRangeRequest__Output));
-      case 'txn':
-        return work.txn(request.txn ?? ({} as TxnRequest__Output));
-    }
   }
 
   private answerError(callId: number, error: unknown): void {
@@ -174,10 +163,10 @@ export class KvSession {
     });
   }
 
-  private answer(response: SessionResponse): void {
-    this.inFlight.delete(response.callId as number);
+  private answer(response: AnswerShape): void {
+    this.inFlight.delete(response.callId);
     if (this.ended) return;
-    if (!this.call.write(response) && !this.paused) {
+    if (!this.call.write(response as unknown as Response) && !this.paused) {
       // The client is not reading its answers: read no more of its requests until it does.
       this.paused = true;
       this.call.pause();
@@ -206,5 +195,47 @@ export class KvSession {
     if (this.ended) return;
     this.ended = true;
     this.resolveEnded(code);
+  }
+}
+
+/** A call kind as its proto field is named: deleteRange → delete_range. */
+function snakeCase(kind: string): string {
+  return kind.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** A service's Session streams: serves each new one, and ends them all on close(). */
+export class SessionStreams<Request extends SessionRequestShape, Kind extends string, Response> {
+  private readonly streams = new Set<SessionStream<Request, Kind, Response>>();
+  private closed = false;
+
+  constructor(private readonly options: SessionStreamOptions<Request, Kind>) {}
+
+  /** Sessions open now. */
+  get count(): number {
+    return this.streams.size;
+  }
+
+  /** The Session method's handler. */
+  serve(call: SessionCall<Request, Response>): void {
+    const recorder = new CallRecorder(this.options.observer, this.options.sessionMethodName, true);
+    if (this.closed) {
+      const errorStatus = errorStatusOf(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
+      call.emit('error', errorStatus);
+      recorder.finish(errorStatus.code);
+      return;
+    }
+    const stream = new SessionStream(call, this.options);
+    this.streams.add(stream);
+    void stream.run().then((code) => {
+      this.streams.delete(stream);
+      recorder.finish(code);
+    });
+  }
+
+  /** Refuses new sessions, and ends each open one once its calls in flight are answered. Safe twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const stream of this.streams) stream.stop(new VstorError('UNAVAILABLE', 'the server is shutting down; retry on another member'));
   }
 }
