@@ -305,6 +305,10 @@ export class VstorNode implements ClusterNode, SystemModel {
     return this.raftLoop.status();
   }
 
+  raftTerm(): number {
+    return this.raftLoop?.term ?? 0;
+  }
+
   leader(): MemberInfo | undefined {
     const { softState, confState } = this.raftStatus();
     if (softState.lead === 0) return undefined;

@@ -291,6 +291,11 @@ export class RaftLoop {
     return this.node.status();
   }
 
+  /** The current term, without building a status. */
+  get term(): number {
+    return this.node.raft.term;
+  }
+
   pendingRequests(): number {
     let reads = this.readQueue.length;
     for (const round of this.readRounds.values()) reads += round.length;

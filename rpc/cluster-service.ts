@@ -23,6 +23,7 @@ import { serveUnary } from './handler.ts';
 import type { UnaryMethod } from './cluster-relay.ts';
 import { forwardedBy, LeaderRelay } from './cluster-relay.ts';
 import type { ClusterNode, MemberInfo, WriteIdentity } from './node-api.ts';
+import { raftTermOf } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
 import type { ClusterClient } from './proto.ts';
 
@@ -135,7 +136,7 @@ export class ClusterService {
     this.node = node;
     this.relay = new LeaderRelay(node.name, relayTimeoutMs);
     const observer = options.observer;
-    const header = () => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: node.raftStatus().hardState.term });
+    const header = () => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: raftTermOf(node) });
     const members = () => node.members().map(memberToWire);
 
     this.handlers = {

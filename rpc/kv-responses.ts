@@ -23,6 +23,7 @@ import type {
 import { assert } from '../consensus/index.ts';
 import { VstorError } from './errors.ts';
 import type { ClusterNode } from './node-api.ts';
+import { raftTermOf } from './node-api.ts';
 
 /** A generous bound on what a KeyValue costs on the wire beyond its key and value: field
  * tags, length prefixes and three varint revisions. */
@@ -30,7 +31,7 @@ const KEY_VALUE_WIRE_OVERHEAD_BYTES = 48;
 
 /** Who answered and at which revision. */
 export function responseHeader(node: ClusterNode, revision: number): ResponseHeader {
-  return { clusterId: node.clusterId, memberId: node.raftId, revision, raftTerm: node.raftStatus().hardState.term };
+  return { clusterId: node.clusterId, memberId: node.raftId, revision, raftTerm: raftTermOf(node) };
 }
 
 export function keyValueToWire(kv: KeyValue): WireKeyValue {

@@ -46,6 +46,10 @@ export interface ClusterNode {
   /** The current leader as this member knows it, or undefined during an election. */
   leader(): MemberInfo | undefined;
   raftStatus(): RaftStatus;
+  /** The current Raft term, which every response header carries: without building the
+   * whole status (configuration, progress) for each answer. Without it:
+   * raftStatus().hardState.term. */
+  raftTerm?(): number;
   /** The first and last index of this member's Raft log (Cluster.Status reports them, and
    * the leader's last index minus a member's match index is that member's lag). Without it
    * Status reports 0 for both and measures lag from the commit index. */
@@ -77,4 +81,9 @@ export interface ClusterNode {
   remove(raftId: number, identity: WriteIdentity): Promise<ConfState>;
   /** Asks the leader to hand leadership to `raftId`; resolves when it has moved. */
   transferLeadership(raftId: number): Promise<void>;
+}
+
+/** The term for a response header (ClusterNode.raftTerm). */
+export function raftTermOf(node: ClusterNode): number {
+  return node.raftTerm?.() ?? node.raftStatus().hardState.term;
 }

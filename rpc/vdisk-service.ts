@@ -29,6 +29,7 @@ import { forwardedBy } from './cluster-relay.ts';
 import { VstorError } from './errors.ts';
 import { serveUnary } from './handler.ts';
 import type { ClusterNode } from './node-api.ts';
+import { raftTermOf } from './node-api.ts';
 import type { RpcObserver } from './observer.ts';
 import { SESSION_CALLS_MAX_DEFAULT, SessionStreams } from './session-stream.ts';
 import type { ChangeIdentity, VDiskCallContext, VDiskLimits, VDiskNode } from './vdisk-api.ts';
@@ -141,7 +142,7 @@ export class VDiskService {
     const sessionCallsMax = options.sessionCallsMax ?? SESSION_CALLS_MAX_DEFAULT;
     assert(Number.isSafeInteger(sessionCallsMax) && sessionCallsMax > 0, 'sessionCallsMax must be a positive integer');
     for (const [name, value] of Object.entries(limits)) assert(Number.isSafeInteger(value) && value > 0, () => `${name} must be a positive integer, got ${value}`);
-    const header = (): ResponseHeader => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: node.raftStatus().hardState.term });
+    const header = (): ResponseHeader => ({ clusterId: node.clusterId, memberId: node.raftId, revision: node.modelRevision?.() ?? 0, raftTerm: raftTermOf(node) });
     const identity = (wire: { clientId?: string; sequence?: number }): ChangeIdentity | undefined => identityOf(wire.clientId, wire.sequence, clientIdBytesMax);
     const ioRange = (wire: { offsetBytes: number; lengthBytes: number }) => checkByteRange(wire.offsetBytes, wire.lengthBytes, limits.requestBytesMax, 'requestBytesMax');
     const blockRange = (wire: { offsetBytes: number; lengthBytes: number }) => checkByteRange(wire.offsetBytes, wire.lengthBytes, VDISK_RANGE_BYTES_MAX, 'the range limit');

@@ -3,7 +3,8 @@
 // before members had one (no `peer` in its JSON) falls back to cluster.yaml's entry for its
 // raftId, and without one the address is unknown (shown as ''); adding the member again with
 // the same name and addresses gives the old record its peer address, while a different
-// address for a known id is still ALREADY_EXISTS.
+// address for a known id is still ALREADY_EXISTS. Also: the term response headers carry
+// (raftTerm(), read without building a status) is the status's term.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,4 +91,11 @@ nodes:
   await withEntry.refresh(node['modelMachine']!);
   t.is(withEntry.peerAddress(4), '127.0.0.1:9404');
   t.is(withEntry.record(4)?.grpc, n4.grpc, 'the record still gives the other addresses');
+});
+
+test('raftTerm() is the term of the Raft status, which response headers carry', async (t) => {
+  const node = await oneNode(t);
+  const term = node.raftTerm();
+  t.true(term >= 1);
+  t.is(term, node.raftStatus().hardState.term);
 });
