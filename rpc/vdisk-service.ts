@@ -2,7 +2,8 @@
 // (rpc/vdisk-checks.ts), asks the daemon, and answers in the wire's shapes. Where a call
 // runs (this member, the vDisk's owner, the leader) is the daemon's decision; the service
 // only tells it whether the call was forwarded here by another member and when the client
-// stops waiting.
+// stops waiting. Session carries the frequent small calls of one client over one stream
+// (rpc/session-stream.ts), served by the same work functions as their unary calls.
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import type { CreateSnapshotRequest__Output } from '../proto/gen/vstor/v1/CreateSnapshotRequest.ts';
 import type { CreateSnapshotResponse } from '../proto/gen/vstor/v1/CreateSnapshotResponse.ts';
