@@ -12,34 +12,11 @@ import type { SessionResponse__Output } from '../../proto/gen/vstor/v1/SessionRe
 import { KvService } from '../../rpc/kv-service.ts';
 import { KVClient, kvService } from '../../rpc/proto.ts';
 import { FakeNode, SharedModel } from './fake-node.ts';
-import { bounded, connect, eventually, rawClient, serve, waitMs } from './serving.ts';
+import { bounded, connect, eventually, rawClient, serve, sessionOf, waitMs } from './serving.ts';
 
-/** A raw Session stream with its answers queued by arrival and its final status. */
+/** A raw KV Session stream. */
 function openSession(t: ExecutionContext, address: string) {
-  const client = rawClient(t, KVClient, address);
-  const stream = client.Session({ deadline: Date.now() + 4 * waitMs });
-  const answers: SessionResponse__Output[] = [];
-  let ended: grpc.StatusObject | undefined;
-  stream.on('data', (answer: SessionResponse__Output) => answers.push(answer));
-  stream.on('error', () => {});
-  stream.on('status', (status: grpc.StatusObject) => {
-    ended = status;
-  });
-  t.teardown(() => stream.cancel());
-  return {
-    send: (request: SessionRequest) => stream.write(request),
-    end: () => stream.end(),
-    answers,
-    /** The answer to `callId`, once it has come. */
-    answer: async (callId: number) => {
-      await eventually(() => answers.some((answer) => answer.callId === callId), `the answer to call ${callId}`);
-      return answers.find((answer) => answer.callId === callId)!;
-    },
-    status: async () => {
-      await eventually(() => ended !== undefined, 'the end of the session');
-      return ended!;
-    },
-  };
+  return sessionOf<SessionRequest, SessionResponse__Output>(t, rawClient(t, KVClient, address).Session({ deadline: Date.now() + 4 * waitMs }));
 }
 
 const put = (key: string, value = 'v') => ({ key: Buffer.from(key), value: Buffer.from(value), clientId: 'session-test', sequence: 0 });

@@ -115,3 +115,29 @@ export function unary<Response>(start: (callback: (error: grpc.ServiceError | nu
     });
   }), 'unary call');
 }
+
+/** A raw Session stream (KV's or VDisks'): answers queued by arrival, the final status. */
+export function sessionOf<Request, Answer extends { callId: number }>(t: ExecutionContext, stream: grpc.ClientDuplexStream<Request, Answer>) {
+  const answers: Answer[] = [];
+  let ended: grpc.StatusObject | undefined;
+  stream.on('data', (answer: Answer) => answers.push(answer));
+  stream.on('error', () => {});
+  stream.on('status', (status: grpc.StatusObject) => {
+    ended = status;
+  });
+  t.teardown(() => stream.cancel());
+  return {
+    send: (request: Request) => stream.write(request),
+    end: () => stream.end(),
+    answers,
+    /** The answer to `callId`, once it has come. */
+    answer: async (callId: number): Promise<Answer> => {
+      await eventually(() => answers.some((answer) => answer.callId === callId), `the answer to call ${callId}`);
+      return answers.find((answer) => answer.callId === callId)!;
+    },
+    status: async (): Promise<grpc.StatusObject> => {
+      await eventually(() => ended !== undefined, 'the end of the session');
+      return ended!;
+    },
+  };
+}

@@ -15,7 +15,7 @@ import type {
   AllocationSpec, ChangeIdentity, CreateVDiskSpec, DiffPage, DiffSpec, Extent, RangeSpec, ReadSpec,
   VDiskCallContext, VDiskInfo, VDiskNode, VDiskSnapshotInfo, WriteSpec,
 } from '../../rpc/vdisk-api.ts';
-import type { VDiskSessionRequest__Output } from '../../proto/gen/vstor/v1/VDiskSessionRequest.ts';
+import type { VDiskSessionRequest, VDiskSessionRequest__Output } from '../../proto/gen/vstor/v1/VDiskSessionRequest.ts';
 import type { VDiskSessionResponse__Output } from '../../proto/gen/vstor/v1/VDiskSessionResponse.ts';
 import { VDiskPeers } from '../../rpc/vdisk-peers.ts';
 import { VDiskService } from '../../rpc/vdisk-service.ts';
@@ -24,7 +24,7 @@ import { limitRequestBytes } from '../../rpc/request-limit.ts';
 import { fromServiceError, isVstorError, VstorError } from '../../rpc/errors.ts';
 import { freePort } from '../support/free-ports.ts';
 import { FakeNode, member, SharedModel } from './fake-node.ts';
-import { bounded, connect, deadline, eventually, rawClient, serve, unary, waitMs } from './serving.ts';
+import { bounded, connect, deadline, eventually, rawClient, serve, sessionOf, unary, waitMs } from './serving.ts';
 
 const MiB = 1 << 20;
 const requestBytesMax = 64 * 1024;
@@ -44,7 +44,7 @@ interface Call {
 /** Records every call; `fail` may throw for a method, or return a value to answer with. */
 class FakeVDisks implements VDiskNode {
   readonly calls: Call[] = [];
-  fail: (method: string, attempt: number) => void | Promise<never> = () => {};
+  fail: (method: string, attempt: number) => void | Promise<void> = () => {};
   private readonly attempts = new Map<string, number>();
 
   private async record(method: string, context: VDiskCallContext, ...args: unknown[]): Promise<void> {
@@ -298,6 +298,11 @@ test('a forwarded call says who forwarded it; an unreachable peer is retryable w
  * VDisks alone on a server of the test's own, with what reaches its Session handler
  * recorded; `withSession: false` leaves Session out, as an older server would.
  */
+/** A raw VDisks Session stream. */
+function openVDiskSession(t: ExecutionContext, address: string) {
+  return sessionOf<VDiskSessionRequest, VDiskSessionResponse__Output>(t, rawClient(t, VDisksClient, address).Session({ deadline: Date.now() + 4 * waitMs }));
+}
+
 async function servedWithSpy(t: ExecutionContext, options: { withSession: boolean; requestBytesMax?: number }) {
   const node = new FakeNode(await SharedModel.open(t));
   const vdisks = new FakeVDisks();
@@ -368,23 +373,14 @@ test('a server without VDisks.Session gets unary calls', async (t) => {
 
 test('on a raw VDisks session a call carries its pinned id and timeout; a bad call fails alone; a request with no call ends the stream', async (t) => {
   const { vdisks, sessionCalls, address } = await servedWithSpy(t, { withSession: true });
-  const raw = rawClient(t, VDisksClient, address);
-  const stream = raw.Session({ deadline: Date.now() + 4 * waitMs });
-  const answers: VDiskSessionResponse__Output[] = [];
-  let ended: grpc.StatusObject | undefined;
-  stream.on('data', (answer: VDiskSessionResponse__Output) => answers.push(answer));
-  stream.on('error', () => {});
-  stream.on('status', (status: grpc.StatusObject) => {
-    ended = status;
-  });
-  t.teardown(() => stream.cancel());
+  const session = openVDiskSession(t, address);
 
   const sentAt = Date.now();
-  stream.write({ callId: 1, call: 'read', read: { name: 'disk', offsetBytes: 0, lengthBytes: 8 }, vdiskId: 7, timeoutMs: 3000 });
-  stream.write({ callId: 2, call: 'createSnapshot', createSnapshot: { name: 'disk', snapshot: '' } });
-  stream.write({ callId: 3, call: 'flush', flush: { name: 'disk' } });
-  await eventually(() => answers.length === 3, 'three answers');
-  const byId = new Map(answers.map((answer) => [answer.callId, answer]));
+  session.send({ callId: 1, call: 'read', read: { name: 'disk', offsetBytes: 0, lengthBytes: 8 }, vdiskId: 7, timeoutMs: 3000 });
+  session.send({ callId: 2, call: 'createSnapshot', createSnapshot: { name: 'disk', snapshot: '' } });
+  session.send({ callId: 3, call: 'flush', flush: { name: 'disk' } });
+  await eventually(() => session.answers.length === 3, 'three answers');
+  const byId = new Map(session.answers.map((answer) => [answer.callId, answer]));
   t.is(byId.get(1)!.result, 'read');
   t.deepEqual(byId.get(1)!.read?.data, Buffer.alloc(8, 7));
   t.is(byId.get(2)!.result, 'error');
@@ -396,9 +392,34 @@ test('on a raw VDisks session a call carries its pinned id and timeout; a bad ca
   t.true(read!.context.deadlineMs! >= sentAt + 3000 && read!.context.deadlineMs! <= Date.now() + 3000, 'timeout_ms became the deadline');
   t.deepEqual(flush!.context, {}, 'no id, no timeout: neither is set');
 
-  stream.write({ callId: 4 });
-  await eventually(() => ended !== undefined, 'the end of the session');
-  t.is(ended!.code, grpc.status.INVALID_ARGUMENT);
-  t.is(ended!.details, 'call: call 4 names none of get_vdisk, read, write, trim, write_zeroes, flush, create_snapshot, list_snapshots, delete_snapshot');
+  session.send({ callId: 4 });
+  const ended = await session.status();
+  t.is(ended.code, grpc.status.INVALID_ARGUMENT);
+  t.is(ended.details, 'call: call 4 names none of get_vdisk, read, write, trim, write_zeroes, flush, create_snapshot, list_snapshots, delete_snapshot');
   t.deepEqual(sessionCalls, ['read', 'createSnapshot', 'flush', '(none)']);
+});
+
+test('closing the server refuses new calls on a VDisks session, answers those in flight, then ends it with UNAVAILABLE', async (t) => {
+  const node = new FakeNode(await SharedModel.open(t));
+  const vdisks = new FakeVDisks();
+  const served = await serve(t, node, { vdisks: { node: vdisks, limits: { requestBytesMax, vdiskBytesMax: 1 << 30 } }, requestBytesMax, shutdownGraceMs: waitMs });
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  vdisks.fail = async (method) => {
+    if (method === 'flush') await held;
+  };
+  const session = openVDiskSession(t, served.address);
+  session.send({ callId: 1, call: 'flush', flush: { name: 'disk' } });
+  await eventually(() => vdisks.calls.length === 1, 'the flush to reach the daemon');
+
+  const closed = served.server.close();
+  session.send({ callId: 2, call: 'getVdisk', getVdisk: { name: 'disk' } });
+  t.like((await session.answer(2)).error, { vstorCode: 'UNAVAILABLE', retryable: true });
+  release();
+  t.is((await session.answer(1)).result, 'flush', 'the call in flight was answered');
+  t.is((await session.status()).code, grpc.status.UNAVAILABLE);
+  await bounded(closed, 'server close');
+  t.deepEqual(vdisks.calls.map((call) => call.method), ['flush'], 'the refused call never reached the daemon');
 });
