@@ -53,6 +53,7 @@ import type { VDisksClient } from '../proto/gen/vstor/v1/VDisks.ts';
 import type { VDiskWriteRequest } from '../proto/gen/vstor/v1/VDiskWriteRequest.ts';
 import type { VDiskWriteResponse__Output } from '../proto/gen/vstor/v1/VDiskWriteResponse.ts';
 import { errorMetadataKeys, isVstorErrorCode, sessionCallError } from './errors.ts';
+import { VDISK_SESSION_UNARY_METHODS } from './vdisk-wire.ts';
 
 /** Each kind of KV call with its request and response. */
 export type SessionCalls = {
@@ -145,13 +146,9 @@ export function kvSession(kv: KVClient): SessionChannel<SessionCalls> {
 
 /** VDisks.Session over `vdisks`. */
 export function vdiskSession(vdisks: VDisksClient): SessionChannel<VDiskSessionCalls> {
-  const unaryMethods = {
-    getVdisk: 'GetVDisk', read: 'Read', write: 'Write', trim: 'Trim', writeZeroes: 'WriteZeroes', flush: 'Flush',
-    createSnapshot: 'CreateSnapshot', listSnapshots: 'ListSnapshots', deleteSnapshot: 'DeleteSnapshot',
-  } as const;
   return new SessionChannel<VDiskSessionCalls>({
     open: () => vdisks.Session() as unknown as ClientDuplexStream<object, SessionAnswer>,
-    unary: (kind, request, deadline, callback) => (vdisks[unaryMethods[kind]] as UnaryMethod).call(vdisks, request, new Metadata(), { deadline }, callback as Callback<unknown>),
+    unary: (kind, request, deadline, callback) => (vdisks[VDISK_SESSION_UNARY_METHODS[kind]] as UnaryMethod).call(vdisks, request, new Metadata(), { deadline }, callback as Callback<unknown>),
     fits: (kind, request) => {
       if (kind === 'write') return ((request as VDiskWriteRequest).data?.length ?? 0) <= SESSION_REQUEST_BYTES_MAX;
       if (kind === 'read') return Number((request as VDiskReadRequest).lengthBytes ?? 0) <= SESSION_REQUEST_BYTES_MAX;

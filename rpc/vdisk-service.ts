@@ -44,7 +44,7 @@ import {
   VDISK_RANGE_BYTES_MAX,
 } from './vdisk-checks.ts';
 import { VDISK_ID_KEY } from './vdisk-peers.ts';
-import { blockRangeToWire, extentToWire, snapshotToWire, vdiskToWire } from './vdisk-wire.ts';
+import { blockRangeToWire, extentToWire, snapshotToWire, VDISK_SESSION_UNARY_METHODS, vdiskToWire } from './vdisk-wire.ts';
 import { BLOCK_BYTES } from '../storage-engine/vdisk/keys.ts';
 
 export interface VDiskServiceOptions {
@@ -65,12 +65,8 @@ const sessionKindsByField = {
   2: 'getVdisk', 3: 'read', 4: 'write', 5: 'trim', 6: 'writeZeroes', 7: 'flush', 8: 'createSnapshot', 9: 'listSnapshots', 10: 'deleteSnapshot',
 } as const;
 type SessionKind = (typeof sessionKindsByField)[keyof typeof sessionKindsByField];
-const unaryMethodOf: Readonly<Record<SessionKind, string>> = {
-  getVdisk: 'GetVDisk', read: 'Read', write: 'Write', trim: 'Trim', writeZeroes: 'WriteZeroes', flush: 'Flush',
-  createSnapshot: 'CreateSnapshot', listSnapshots: 'ListSnapshots', deleteSnapshot: 'DeleteSnapshot',
-};
 /** A call on a session is counted under its unary method's name. */
-const sessionMethodNames = Object.fromEntries(Object.entries(unaryMethodOf).map(([kind, method]) => [kind, `${servicePrefix}${method}`])) as Record<SessionKind, string>;
+const sessionMethodNames = Object.fromEntries(Object.entries(VDISK_SESSION_UNARY_METHODS).map(([kind, method]) => [kind, `${servicePrefix}${method}`])) as Record<SessionKind, string>;
 /** A uint32 on the wire: the largest block count a page may ask for is far below it. */
 const UINT32_MAX = 0xffffffff;
 

@@ -8,6 +8,14 @@ import type { VDiskSnapshot, VDiskSnapshot__Output } from '../proto/gen/vstor/v1
 import { VstorError } from './errors.ts';
 import type { BlockRange, Extent, VDiskInfo, VDiskSnapshotInfo } from './vdisk-api.ts';
 
+/** The unary method of each call kind that VDisks.Session carries (vdisk.proto): a call on
+ * a session is counted under that method, and goes as that call to a server without
+ * Session or when it is too large for the stream. */
+export const VDISK_SESSION_UNARY_METHODS = {
+  getVdisk: 'GetVDisk', read: 'Read', write: 'Write', trim: 'Trim', writeZeroes: 'WriteZeroes', flush: 'Flush',
+  createSnapshot: 'CreateSnapshot', listSnapshots: 'ListSnapshots', deleteSnapshot: 'DeleteSnapshot',
+} as const;
+
 export function snapshotToWire(snapshot: VDiskSnapshotInfo): VDiskSnapshot {
   return { name: snapshot.name, epoch: snapshot.epoch, sizeBytes: snapshot.sizeBytes, createdAtMs: snapshot.createdAtMs, clones: [...snapshot.clones] };
 }
