@@ -424,8 +424,14 @@ export class VstorNode implements ClusterNode, SystemModel {
     return { ...response, kvs, count: Math.max(0, response.count - hidden.count) };
   }
 
+  /**
+   * A watch over user keys: the cluster's own records (under the reserved prefix) are left
+   * out of a watch whose range covers them, as they are out of a range read.
+   */
   watch(request: WatchRequest): Watcher {
-    return this.model.watch(request);
+    const end = request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
+    if (!touchesSystemKeys(request.key, end)) return this.model.watch(request);
+    return this.model.watch({ ...request, excludePrefix: SYSTEM_PREFIX });
   }
 
   private requireLeader(): void {

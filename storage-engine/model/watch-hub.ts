@@ -30,6 +30,10 @@ export interface WatchRequest {
   startRevision?: number;
   /** Deliver each event's previous key-value. */
   prevKv?: boolean;
+  /** Leave out events on keys that start with these bytes (non-empty): how the daemon keeps
+   * its own records out of a user's watch over a range that covers them, as it keeps them
+   * out of a user's range read. */
+  excludePrefix?: Uint8Array;
 }
 
 /** A page of history, read from one consistent image of the model. */
@@ -84,7 +88,8 @@ export class WatchHub {
       throw this.compacted(startRevision);
     }
     const position = { revision: startRevision === 0 ? this.publishedRevision + 1 : startRevision, subIndex: 0 };
-    const watcher = new Watcher(this, this.nextWatcherId++, range, request.prevKv === true, position);
+    const excluded = request.excludePrefix === undefined ? undefined : KeyRange.prefix(request.excludePrefix);
+    const watcher = new Watcher(this, this.nextWatcherId++, range, request.prevKv === true, position, excluded);
     this.watchers.add(watcher);
     if (position.revision <= this.publishedRevision) void this.catchUp(watcher);
     return watcher;
@@ -139,6 +144,9 @@ export class WatchHub {
       throw invalidArgument('startRevision', `must be a non-negative integer, got ${String(startRevision)}`);
     }
     if (request.prevKv !== undefined && typeof request.prevKv !== 'boolean') throw invalidArgument('prevKv', 'must be a boolean');
+    if (request.excludePrefix !== undefined && (!(request.excludePrefix instanceof Uint8Array) || request.excludePrefix.length === 0)) {
+      throw invalidArgument('excludePrefix', 'must be a non-empty Uint8Array');
+    }
     return request.prefix === true ? KeyRange.prefix(request.key) : new KeyRange(request.key, request.rangeEnd);
   }
 
@@ -207,6 +215,8 @@ export class Watcher implements AsyncIterableIterator<WatchEvent[]> {
     readonly range: KeyRange,
     private readonly withPrevKv: boolean,
     private nextPosition: EventPosition,
+    /** Keys left out although in `range` (WatchRequest.excludePrefix). */
+    private readonly excluded?: KeyRange,
   ) {
     this.synced = nextPosition.revision > hub.revision;
   }
@@ -242,6 +252,7 @@ export class Watcher implements AsyncIterableIterator<WatchEvent[]> {
       if (comparePositions(event, position) < 0) continue;
       position = { revision: event.revision, subIndex: event.subIndex + 1 };
       if (!this.range.contains(event.kv.key)) continue;
+      if (this.excluded?.contains(event.kv.key) === true) continue;
       const delivered: WatchEvent = { type: event.type, kv: event.kv };
       if (this.withPrevKv && event.prevKv !== undefined) delivered.prevKv = event.prevKv;
       matched.push(delivered);

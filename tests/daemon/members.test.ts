@@ -5,43 +5,15 @@
 // the same name and addresses gives the old record its peer address, while a different
 // address for a known id is still ALREADY_EXISTS. Also: the term response headers carry
 // (raftTerm(), read without building a status) is the status's term.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
-import type { ExecutionContext } from 'ava';
-import { pino } from 'pino';
 import { parseClusterConfig } from '../../daemon/config.ts';
 import { memberKey, MemberTable } from '../../daemon/members.ts';
-import { VstorNode } from '../../daemon/node.ts';
+import type { VstorNode } from '../../daemon/node.ts';
 import { isVstorError } from '../../storage-engine/errors.ts';
+import { oneNode } from './one-node.ts';
 
 const encoder = new TextEncoder();
 const n4 = { grpc: '127.0.0.1:9004', peer: '127.0.0.1:9304', admin: '127.0.0.1:9104', nbd: '127.0.0.1:9204' };
-
-async function oneNode(t: ExecutionContext, extraNodes = ''): Promise<VstorNode> {
-  const directory = await mkdtemp(join(tmpdir(), 'vstor-members-'));
-  const config = parseClusterConfig(`
-cluster: members
-dataDir: ${directory}
-nodes:
-  - { id: n1, grpc: "127.0.0.1:9001", peer: "127.0.0.1:9301", admin: "127.0.0.1:9101", nbd: "127.0.0.1:9201" }
-${extraNodes}raft:
-  tickIntervalMs: 10
-`, directory);
-  const node = new VstorNode({ config, self: config.nodes[0]!, join: false, logger: pino({ level: 'silent' }), requestTimeoutMs: 5_000 });
-  await node.open();
-  t.teardown(async () => {
-    await node.close();
-    await rm(directory, { recursive: true, force: true });
-  });
-  const deadline = Date.now() + 5_000;
-  while (node.raftStatus().softState.state !== 'leader') {
-    if (Date.now() > deadline) throw new Error('n1 did not become leader within 5 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return node;
-}
 
 /** A member record as releases before the peer port wrote it: no `peer`. */
 async function writeOldRecord(node: VstorNode, raftId: number): Promise<void> {

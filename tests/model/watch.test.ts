@@ -152,6 +152,19 @@ test('closing the model ends every watcher with UNAVAILABLE', async (t) => {
   t.true(isVstorError((await result).error, 'UNAVAILABLE'));
 });
 
+test('excludePrefix leaves the keys under it out of a watch, in its history and live', async (t) => {
+  const { driver, model } = await openModel(t);
+  await driver.put('a/1', 'x');
+  await driver.put('a/sys/1', 'x');
+  const watcher = model.watch({ key: bytes('a/'), prefix: true, startRevision: 2, excludePrefix: bytes('a/sys/') });
+  const result = consume(watcher);
+  await driver.txn([], [put('a/sys/2', 'live'), put('a/2', 'live')]);
+  await driver.put('a/sy', 'live');
+  await drained(watcher, model.revision);
+  watcher.cancel();
+  t.deepEqual((await result).events, ['put a/1@2', 'put a/2@4', 'put a/sy@5']);
+});
+
 test('watch requests are validated', async (t) => {
   const { model } = await openModel(t, { keyBytesMax: 4 });
   for (const [request, field] of [
@@ -159,6 +172,7 @@ test('watch requests are validated', async (t) => {
     [{ key: bytes('abcde') }, /^key/],
     [{ key: bytes('a'), startRevision: -1 }, /^startRevision/],
     [{ key: bytes('a'), rangeEnd: bytes('b'), prefix: true }, /^prefix/],
+    [{ key: bytes('a'), excludePrefix: new Uint8Array(0) }, /^excludePrefix/],
   ] as const) {
     const error = t.throws(() => model.watch(request));
     t.true(isVstorError(error, 'INVALID_ARGUMENT'));
