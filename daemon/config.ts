@@ -37,6 +37,10 @@ export interface RaftTimingConfig {
   readOnly: 'safe' | 'lease-based';
   /** Take a Raft snapshot and compact the log once this many entries were applied since the last. */
   snapshotEntries: number;
+  /** ... or once the entries applied since the last add up to this many bytes, whichever
+   * comes first: the log since a snapshot is kept in memory, so this bounds it when entries
+   * are large. */
+  snapshotLogBytes: number;
   /**
    * How long a leader may hold an append that only carries a new commit index, for the next
    * append to carry instead (daemon/commit-notices.ts); 0 sends each at once, as etcd does.
@@ -80,7 +84,10 @@ export const defaultRaftTiming: Readonly<RaftTimingConfig> = Object.freeze({
   preVote: true,
   checkQuorum: true,
   readOnly: 'safe',
-  snapshotEntries: 10_000,
+  // etcd's default snapshot-count. Each snapshot copies the model's whole image to a file on
+  // every member: every 10,000 entries it cost a third of the writes at 256 clients.
+  snapshotEntries: 100_000,
+  snapshotLogBytes: 256 << 20,
   commitNoticeDelayMs: 5,
 });
 
@@ -220,6 +227,7 @@ function parseRaft(value: unknown): RaftTimingConfig {
     checkQuorum: boolean(fields, 'checkQuorum', 'raft', d.checkQuorum),
     readOnly: oneOf(fields, 'readOnly', 'raft', d.readOnly, ['safe', 'lease-based'] as const),
     snapshotEntries: integer(fields, 'snapshotEntries', 'raft', d.snapshotEntries, 1, 100_000_000, 'entries'),
+    snapshotLogBytes: integer(fields, 'snapshotLogBytes', 'raft', d.snapshotLogBytes, 1024, BYTES_MAX, 'bytes'),
     commitNoticeDelayMs: integer(fields, 'commitNoticeDelayMs', 'raft', d.commitNoticeDelayMs, 0, DURATION_MS_MAX, 'ms'),
   };
   const heartbeatMs = timing.heartbeatIntervalTicks * timing.tickIntervalMs;

@@ -174,6 +174,7 @@ export class VstorNode implements ClusterNode, SystemModel {
       },
       tickIntervalMs: raft.tickIntervalMs,
       snapshotEntries: raft.snapshotEntries,
+      snapshotLogBytes: raft.snapshotLogBytes,
       commitNoticeDelayMs: raft.commitNoticeDelayMs,
       compactRetainEntries: Math.min(5000, Math.floor(raft.snapshotEntries / 2)),
       requestsPendingMax: 10_000,

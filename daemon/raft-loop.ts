@@ -95,8 +95,10 @@ export interface RaftLoopOptions {
   stateMachine: ReplicatedStateMachine;
   transport: PeerTransport;
   tickIntervalMs: number;
-  /** Take a Raft snapshot once this many entries were applied since the last one. */
+  /** Take a Raft snapshot once this many entries were applied since the last one... */
   snapshotEntries: number;
+  /** ... or once their data adds up to this many bytes (default: no such bound). */
+  snapshotLogBytes?: number;
   /** Entries kept in the log behind a snapshot, so that a briefly lagging follower catches
    * up from the log rather than from a whole snapshot. */
   compactRetainEntries: number;
@@ -168,6 +170,8 @@ export class RaftLoop {
    * snapshot whose configuration does not include it, so the next one is taken at once.
    */
   private membershipChangedSinceSnapshot = false;
+  /** Data of the entries applied since the last snapshot (taken or received), in bytes. */
+  private appliedBytesSinceSnapshot = 0;
   /** A snapshot whose image is being read off the loop (see maybeSnapshot). */
   private snapshotInProgress: SnapshotInProgress | undefined;
   /** What the loop sends while it leads. */
@@ -464,6 +468,7 @@ export class RaftLoop {
       // The snapshot replaces everything applied before it.
       await this.appliedAll();
       await stateMachine.restore(rd.snapshot);
+      this.appliedBytesSinceSnapshot = 0;
     }
     for (const readState of rd.readStates) {
       const round = this.readRounds.get(contextKey(readState.requestContext));
@@ -539,6 +544,7 @@ export class RaftLoop {
     const batch: AppliedEntry[] = [];
     const mine: (number | undefined)[] = [];
     for (const entry of entries) {
+      this.appliedBytesSinceSnapshot += entry.data.length;
       if (entry.type === EntryType.ConfChange) {
         // Configuration entries are applied by the core, in order with the commands around them.
         await this.flushApply(batch, mine);
@@ -613,7 +619,8 @@ export class RaftLoop {
   }
 
   /**
-   * Takes a Raft snapshot when snapshotEntries entries were applied since the last one.
+   * Takes a Raft snapshot when snapshotEntries entries, or snapshotLogBytes of entry data,
+   * were applied since the last one.
    * Only the pinning of the image holds the loop (it waits for the applies in flight); the
    * image is read off the loop, while Readys go on being persisted, sent and applied, and
    * stored by the loop's next run after it is read (storeSnapshot). Reading a large model
@@ -627,8 +634,10 @@ export class RaftLoop {
     // The stored snapshot is the last one, taken here or received from the leader.
     const lastSnapshotIndex = storage.snapshot().metadata.index;
     if (applied <= lastSnapshotIndex) return;
-    if (applied - lastSnapshotIndex < snapshotEntries && !this.membershipChangedSinceSnapshot) return;
+    const bytesDue = this.appliedBytesSinceSnapshot >= (this.options.snapshotLogBytes ?? Number.POSITIVE_INFINITY);
+    if (applied - lastSnapshotIndex < snapshotEntries && !bytesDue && !this.membershipChangedSinceSnapshot) return;
     this.membershipChangedSinceSnapshot = false;
+    this.appliedBytesSinceSnapshot = 0;
     // The image is of everything handed out so far, and no apply may run while it is pinned.
     await this.appliedAll();
     const progress: SnapshotInProgress = { index: stateMachine.appliedIndex(), confState: this.node.status().confState };

@@ -28,6 +28,9 @@ test('defaults fill what the file leaves out; nN names give their raftId', (t) =
   t.is(config.dataDir, '/srv/vstor/data');
   t.is(config.raft.tickIntervalMs, 100);
   t.true(config.raft.preVote && config.raft.checkQuorum);
+  t.is(config.raft.snapshotEntries, 100_000);
+  t.is(config.raft.snapshotLogBytes, 256 << 20);
+  t.is(parseClusterConfig(base + 'raft:\n  snapshotLogBytes: 65536\n', '/tmp').raft.snapshotLogBytes, 65536);
   t.is(config.limits.requestBytesMax, 4 << 20);
   t.is(config.limits.vdiskBytesMax, 16 * 1024 ** 4);
   t.is(parseClusterConfig(base + 'limits:\n  vdiskBytesMax: 1073741824\n', '/tmp').limits.vdiskBytesMax, 1 << 30);
@@ -63,6 +66,7 @@ const bad: [string, string, RegExp][] = [
   ['heartbeat not below election', base + 'raft:\n  electionTimeoutTicks: 3\n  heartbeatIntervalTicks: 3\n', /^raft\.heartbeatIntervalTicks: must be less than/],
   ['commit notices held past the heartbeat', base + 'raft:\n  tickIntervalMs: 20\n  commitNoticeDelayMs: 20\n',
     /^raft\.commitNoticeDelayMs: must be less than the heartbeat interval \(heartbeatIntervalTicks × tickIntervalMs = 20 ms\), got 20$/],
+  ['a snapshot log bound under 1 KiB', base + 'raft:\n  snapshotLogBytes: 512\n', /^raft\.snapshotLogBytes: must be at least 1024 bytes, got 512/],
   ['negative commit notice delay', base + 'raft:\n  commitNoticeDelayMs: -1\n', /^raft\.commitNoticeDelayMs: must be at least 0 ms, got -1/],
   ['lease reads without check-quorum', base + 'raft:\n  readOnly: lease-based\n  checkQuorum: false\n', /^raft\.readOnly: 'lease-based' requires/],
   ['bad address', base.replace('127.0.0.1:10810', 'localhost'), /^nodes\[1\]\.nbd: "localhost" is not host:port/],

@@ -105,6 +105,18 @@ test('after snapshotEntries applied entries the log is snapshotted and compacted
   t.true(leader.log.firstIndex() > 40, `first index ${leader.log.firstIndex()}`);
 });
 
+test('once the entries applied since the last snapshot reach snapshotLogBytes, the log is snapshotted before snapshotEntries', async (t) => {
+  const { leader } = await startedGroup(t, { snapshotEntries: 100_000, snapshotLogBytes: 8 * 1024, compactRetainEntries: 5 });
+  // The configuration changes of the start take a snapshot of their own at once.
+  const base = await waitFor('the start\'s snapshot', () => leader.log.snapshot().metadata.index || undefined);
+  const value = 'v'.repeat(1000);
+  for (let i = 0; i < 6; i++) await leader.loop.propose(cmd(`k${i}=${value}`));
+  t.is(leader.log.snapshot().metadata.index, base, 'six 1 kB entries are under 8 KiB: no snapshot yet');
+  for (let i = 6; i < 12; i++) await leader.loop.propose(cmd(`k${i}=${value}`));
+  const taken = await waitFor('a stored snapshot', () => (leader.log.snapshot().metadata.index > base ? leader.log.snapshot().metadata.index : undefined));
+  t.true(taken >= base + 8 && taken <= base + 12, `snapshot at ${taken}, the start's at ${base}`);
+});
+
 test('a snapshot image slow to read holds nothing up, and is stored at the index it was pinned at', async (t) => {
   const members = cluster([1, 2, 3], { snapshotEntries: 20, compactRetainEntries: 5 });
   let release!: () => void;
