@@ -68,6 +68,8 @@ export interface SnapshotImage {
 /** A snapshot whose image is being read off the loop, and what to store once it is. */
 interface SnapshotInProgress {
   index: number;
+  /** The index of the snapshot before it: the log is never kept further back than that. */
+  previousIndex: number;
   confState: ConfState;
   /** Set once read() resolved; the loop stores it at its next run. */
   data?: Uint8Array;
@@ -100,7 +102,8 @@ export interface RaftLoopOptions {
   /** ... or once their data adds up to this many bytes (default: no such bound). */
   snapshotLogBytes?: number;
   /** Entries kept in the log behind a snapshot, so that a briefly lagging follower catches
-   * up from the log rather than from a whole snapshot. */
+   * up from the log rather than from a whole snapshot; never more than were applied since
+   * the snapshot before it. */
   compactRetainEntries: number;
   /** Proposals and reads waiting for an answer before new ones are refused. */
   requestsPendingMax: number;
@@ -640,7 +643,7 @@ export class RaftLoop {
     this.appliedBytesSinceSnapshot = 0;
     // The image is of everything handed out so far, and no apply may run while it is pinned.
     await this.appliedAll();
-    const progress: SnapshotInProgress = { index: stateMachine.appliedIndex(), confState: this.node.status().confState };
+    const progress: SnapshotInProgress = { index: stateMachine.appliedIndex(), previousIndex: lastSnapshotIndex, confState: this.node.status().confState };
     const image = await stateMachine.snapshot();
     this.snapshotInProgress = progress;
     image.read().then(
@@ -666,7 +669,9 @@ export class RaftLoop {
     // A snapshot received from the leader meanwhile may have passed this one.
     if (progress.index <= storage.snapshot().metadata.index) return;
     await storage.createSnapshot(progress.index, progress.confState, progress.data!);
-    const compactTo = progress.index - compactRetainEntries;
+    // At most one snapshot interval stays behind it: when snapshotLogBytes took the snapshot,
+    // compactRetainEntries large entries could hold far more memory than the bound allows.
+    const compactTo = Math.max(progress.index - compactRetainEntries, progress.previousIndex);
     if (compactTo >= storage.firstIndex()) await storage.compact(compactTo);
     observer?.raftSnapshotTaken?.(progress.index);
   }

@@ -105,8 +105,8 @@ test('after snapshotEntries applied entries the log is snapshotted and compacted
   t.true(leader.log.firstIndex() > 40, `first index ${leader.log.firstIndex()}`);
 });
 
-test('once the entries applied since the last snapshot reach snapshotLogBytes, the log is snapshotted before snapshotEntries', async (t) => {
-  const { leader } = await startedGroup(t, { snapshotEntries: 100_000, snapshotLogBytes: 8 * 1024, compactRetainEntries: 5 });
+test('once the entries applied since the last snapshot reach snapshotLogBytes, the log is snapshotted before snapshotEntries, and compacted to the snapshot before it', async (t) => {
+  const { leader } = await startedGroup(t, { snapshotEntries: 100_000, snapshotLogBytes: 8 * 1024, compactRetainEntries: 1000 });
   // The configuration changes of the start take a snapshot of their own at once.
   const base = await waitFor('the start\'s snapshot', () => leader.log.snapshot().metadata.index || undefined);
   const value = 'v'.repeat(1000);
@@ -115,6 +115,9 @@ test('once the entries applied since the last snapshot reach snapshotLogBytes, t
   for (let i = 6; i < 12; i++) await leader.loop.propose(cmd(`k${i}=${value}`));
   const taken = await waitFor('a stored snapshot', () => (leader.log.snapshot().metadata.index > base ? leader.log.snapshot().metadata.index : undefined));
   t.true(taken >= base + 8 && taken <= base + 12, `snapshot at ${taken}, the start's at ${base}`);
+  // compactRetainEntries (1,000) would keep every entry; no more than the interval since
+  // the snapshot before is kept, so what the bound let in is also what stays in memory.
+  t.is(await waitFor('the compaction', () => (leader.log.firstIndex() === base + 1 ? leader.log.firstIndex() : undefined)), base + 1);
 });
 
 test('a snapshot image slow to read holds nothing up, and is stored at the index it was pinned at', async (t) => {
