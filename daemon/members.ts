@@ -46,6 +46,17 @@ export function touchesSystemKeys(key: Uint8Array, rangeEnd?: Uint8Array): boole
   return startsBefore && endsAfter;
 }
 
+/** The part of [key, rangeEnd) under the system prefix (rangeEnd as touchesSystemKeys reads it). */
+export function systemPartOf(key: Uint8Array, rangeEnd?: Uint8Array): { key: Uint8Array; rangeEnd?: Uint8Array } {
+  if (rangeEnd === undefined || rangeEnd.length === 0) return { key };
+  const systemEnd = prefixEnd(SYSTEM_PREFIX);
+  const unbounded = rangeEnd.length === 1 && rangeEnd[0] === 0;
+  return {
+    key: compareBytes(key, SYSTEM_PREFIX) > 0 ? key : SYSTEM_PREFIX,
+    rangeEnd: unbounded || compareBytes(rangeEnd, systemEnd) > 0 ? systemEnd : rangeEnd,
+  };
+}
+
 /** True for a key under the system prefix. */
 export function isSystemKey(key: Uint8Array): boolean {
   return key.length >= SYSTEM_PREFIX.length && SYSTEM_PREFIX.every((byte, i) => key[i] === byte);

@@ -28,7 +28,7 @@ import { DurableLogStorage } from '../storage-engine/raft-log-storage.ts';
 import { WalLogStorage } from '../storage-engine/wal/wal-log-storage.ts';
 import type { ClusterConfig, NodeConfig } from './config.ts';
 import type { MemberRecord } from './members.ts';
-import { encodeMemberRecord, isSystemKey, memberKey, MemberTable, SYSTEM_PREFIX, touchesSystemKeys } from './members.ts';
+import { encodeMemberRecord, isSystemKey, memberKey, MemberTable, SYSTEM_PREFIX, systemPartOf, touchesSystemKeys } from './members.ts';
 import type { Metrics } from './metrics.ts';
 import { ModelStateMachine } from './model-machine.ts';
 import { TcpPeerTransport } from './peer-transport.ts';
@@ -417,11 +417,12 @@ export class VstorNode implements ClusterNode, SystemModel {
    * out of what a range covering them returns, and out of its count.
    */
   async range(request: RangeRequest): Promise<RangeResponse> {
-    const end = request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
+    const end = userRangeEnd(request);
     if (!touchesSystemKeys(request.key, end)) return this.model.range(request);
     const response = await this.model.range(request);
     const kvs = response.kvs.filter((kv) => !isSystemKey(kv.key));
-    const hidden = await this.model.range({ key: SYSTEM_PREFIX, rangeEnd: prefixEnd(SYSTEM_PREFIX), countOnly: true });
+    // Only the records the range covers come off its count.
+    const hidden = await this.model.range({ ...systemPartOf(request.key, end), countOnly: true });
     return { ...response, kvs, count: Math.max(0, response.count - hidden.count) };
   }
 
@@ -430,8 +431,7 @@ export class VstorNode implements ClusterNode, SystemModel {
    * out of a watch whose range covers them, as they are out of a range read.
    */
   watch(request: WatchRequest): Watcher {
-    const end = request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
-    if (!touchesSystemKeys(request.key, end)) return this.model.watch(request);
+    if (!touchesSystemKeys(request.key, userRangeEnd(request))) return this.model.watch(request);
     return this.model.watch({ ...request, excludePrefix: SYSTEM_PREFIX });
   }
 
@@ -555,4 +555,9 @@ async function waitUntil<T>(probe: () => T | undefined, timeoutMs: number, what:
     if (performance.now() > deadline) throw new VstorError('DEADLINE_EXCEEDED', `timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The end of a user's range or watch request, its prefix spelled out as a range end. */
+function userRangeEnd(request: { key: Uint8Array; rangeEnd?: Uint8Array; prefix?: boolean }): Uint8Array | undefined {
+  return request.prefix === true ? prefixEnd(request.key) : request.rangeEnd;
 }

@@ -1,7 +1,8 @@
 // The cluster's own records (vDisks, members, under the reserved prefix 0x00 "vstor/") on a
 // real one-member VstorNode: a user's write to them is refused, a user's range read and
 // watch over a range that covers them leave them out, and the daemon's own watch of them
-// (watchSystem) sees them.
+// (watchSystem) sees them. A range over part of the reserved prefix takes only the records
+// it covers off its count.
 import test from 'ava';
 import { memberKey } from '../../daemon/members.ts';
 import type { WatchEvent } from '../../storage-engine/model/index.ts';
@@ -49,6 +50,19 @@ test('a range over every key leaves the reserved records out, and out of its cou
   t.is(all.count, 1);
   const reserved = await node.rangeSystem(memberKey(7).subarray(0, 7));
   t.true(reserved.kvs.some((kv) => decoder.decode(kv.key) === '\u0000vstor/members/000000000007'), 'the record is there for the daemon');
+});
+
+test('a range covering part of the reserved prefix takes only the records it covers off its count', async (t) => {
+  const node = await oneNode(t);
+  await node.writeSystem({ type: 'put', key: memberKey(7), value: encoder.encode('{}') });
+  await node.writeSystem({ type: 'put', key: encoder.encode('\u0000vstor/other'), value: encoder.encode('{}') });
+  // Right after the reserved prefix ("\0vstor0" sorts after every "\0vstor/..."): a user key.
+  await node.write({ clientId: 'system-keys-test', sequence: 1, command: { type: 'put', key: encoder.encode('\u0000vstor0x'), value: encoder.encode('1') } });
+  await node.write({ clientId: 'system-keys-test', sequence: 2, command: { type: 'put', key: encoder.encode('user/a'), value: encoder.encode('2') } });
+  // From "\0vstor/n": covers "\0vstor/other" but not the member record.
+  const tail = await node.range({ key: encoder.encode('\u0000vstor/n'), rangeEnd: Uint8Array.of(0) });
+  t.deepEqual(tail.kvs.map((kv) => decoder.decode(kv.key)), ['\u0000vstor0x', 'user/a']);
+  t.is(tail.count, 2);
 });
 
 test('a watch over every key leaves the reserved records out; the daemon\'s own watch sees them', async (t) => {
