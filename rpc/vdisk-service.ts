@@ -61,10 +61,10 @@ export interface VDiskServiceOptions {
 
 const servicePrefix = 'vstor.v1.VDisks/';
 /** VDiskSessionRequest's field number of each call kind (vdisk.proto). */
+type SessionKind = keyof typeof VDISK_SESSION_UNARY_METHODS;
 const sessionKindsByField = {
   2: 'getVdisk', 3: 'read', 4: 'write', 5: 'trim', 6: 'writeZeroes', 7: 'flush', 8: 'createSnapshot', 9: 'listSnapshots', 10: 'deleteSnapshot',
-} as const;
-type SessionKind = (typeof sessionKindsByField)[keyof typeof sessionKindsByField];
+} as const satisfies Record<number, SessionKind>;
 /** A call on a session is counted under its unary method's name. */
 const sessionMethodNames = Object.fromEntries(Object.entries(VDISK_SESSION_UNARY_METHODS).map(([kind, method]) => [kind, `${servicePrefix}${method}`])) as Record<SessionKind, string>;
 /** A uint32 on the wire: the largest block count a page may ask for is far below it. */

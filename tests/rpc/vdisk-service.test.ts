@@ -392,11 +392,19 @@ test('on a raw VDisks session a call carries its pinned id and timeout; a bad ca
   t.true(read!.context.deadlineMs! >= sentAt + 3000 && read!.context.deadlineMs! <= Date.now() + 3000, 'timeout_ms became the deadline');
   t.deepEqual(flush!.context, {}, 'no id, no timeout: neither is set');
 
+  // Context a unary call could not carry either: a pinned id or a timeout past 2^53.
+  session.send({ callId: 5, call: 'flush', flush: { name: 'disk' }, vdiskId: 2 ** 60 });
+  session.send({ callId: 6, call: 'flush', flush: { name: 'disk' }, timeoutMs: 2 ** 60 });
+  t.like((await session.answer(5)).error, { vstorCode: 'INVALID_ARGUMENT', retryable: false });
+  t.regex((await session.answer(5)).error!.message, /^vdisk_id: must be a vdisk id/);
+  t.regex((await session.answer(6)).error!.message, /^timeout_ms: must be a non-negative integer below 2\^53/);
+  t.is(vdisks.calls.length, 2, 'neither reached the daemon');
+
   session.send({ callId: 4 });
   const ended = await session.status();
   t.is(ended.code, grpc.status.INVALID_ARGUMENT);
   t.is(ended.details, 'call: call 4 names none of get_vdisk, read, write, trim, write_zeroes, flush, create_snapshot, list_snapshots, delete_snapshot');
-  t.deepEqual(sessionCalls, ['read', 'createSnapshot', 'flush', '(none)']);
+  t.deepEqual(sessionCalls, ['read', 'createSnapshot', 'flush', 'flush', 'flush', '(none)']);
 });
 
 test('closing the server refuses new calls on a VDisks session, answers those in flight, then ends it with UNAVAILABLE', async (t) => {
