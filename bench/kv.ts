@@ -6,6 +6,15 @@
 // Etcd3 per client). Client i starts at member i mod 3 on both, so followers take their
 // share and forward to the leader.
 //
+// Where the leader is decides what a lone client measures: through a follower a write
+// crosses two more one-way hops (the forwarded proposal, the commit notice back) than at
+// the leader, on either system. Left to elections, the leader was the lone client's member
+// in about one run in three, on each system independently, so a 1-client comparison could
+// set vstor at a follower against etcd at its leader. Before every measurement both
+// clusters are therefore given the same leader, member 0 (the lone client's member), and
+// the 1-client workloads are measured once more with member 1 leading ("via follower"
+// rows), so that both placements are compared like with like.
+//
 // Noise: the machine may be busy with other work, and how busy drifts within seconds, so
 // each measurement is cut into slices taken in turn on vstor and on etcd, and the ratio is
 // what to compare across runs.
@@ -18,7 +27,7 @@ import type { LoadResult, LoadSamples } from './load.ts';
 import { closedLoop, closedLoopSamples, summarize } from './load.ts';
 import { measureCpu } from './cpu-time.ts';
 import type { BenchCluster } from './local-cluster.ts';
-import { startBenchCluster } from './local-cluster.ts';
+import { startBenchCluster, waitUntil } from './local-cluster.ts';
 import type { Suite, SuiteOptions, SuiteResult, SuiteRow } from './suite.ts';
 
 export const KV_LEVELS: readonly number[] = [1, 64, 256];
@@ -32,6 +41,9 @@ export type KvWorkload = 'write' | 'read';
 
 /** How long a member may take to say its Raft term. */
 const STATUS_TIMEOUT_MS = 2000;
+
+/** How long etcd's MoveLeader may take to answer. */
+const ETCD_MOVE_LEADER_TIMEOUT_MS = 15_000;
 
 /** The highest of the terms the members answer with; members that fail are left out. */
 async function highestTerm(terms: Promise<number>[]): Promise<number | undefined> {
@@ -52,6 +64,8 @@ interface KvSystem {
   pids: readonly number[];
   /** The highest Raft term any member reports, or undefined if none answers. */
   term(): Promise<number | undefined>;
+  /** Makes member `index` (the member client `index` starts at) the leader, as every member sees it. */
+  lead(index: number): Promise<void>;
   clients(count: number): KvClients;
   stop(): Promise<void>;
 }
@@ -65,6 +79,7 @@ function vstorSystem(cluster: BenchCluster): KvSystem {
       const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
       return ((await response.json()) as { term: number }).term;
     })),
+    lead: (index) => cluster.lead(index),
     clients(count) {
       const pool = Array.from({ length: count }, (_, i) => new VstorClient({ endpoints: [endpoints[i % endpoints.length]!, ...endpoints], timeoutMs: 30_000 }));
       return {
@@ -77,16 +92,33 @@ function vstorSystem(cluster: BenchCluster): KvSystem {
   };
 }
 
+/** etcd's JSON gateway for Maintenance.Status; 64-bit fields come as strings. */
+async function etcdStatus(endpoint: string): Promise<{ header: { member_id: string }; leader: string; raftTerm: string }> {
+  const response = await fetch(`http://${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+  return (await response.json()) as { header: { member_id: string }; leader: string; raftTerm: string };
+}
+
 function etcdSystem(cluster: EtcdCluster): KvSystem {
   const endpoints = cluster.clientEndpoints;
   return {
     name: 'etcd',
     pids: cluster.pids,
-    term: () => highestTerm(endpoints.map(async (endpoint) => {
-      // etcd's JSON gateway for Maintenance.Status; 64-bit fields come as strings.
-      const response = await fetch(`http://${endpoint}/v3/maintenance/status`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-      return Number(((await response.json()) as { raftTerm: string }).raftTerm);
-    })),
+    term: () => highestTerm(endpoints.map(async (endpoint) => Number((await etcdStatus(endpoint)).raftTerm))),
+    async lead(index) {
+      const statuses = await Promise.all(endpoints.map(etcdStatus));
+      const target = statuses[index]!.header.member_id;
+      const leader = statuses.findIndex((answer) => answer.header.member_id === answer.leader);
+      if (leader !== index) {
+        // Maintenance.MoveLeader, which only the leader serves.
+        if (leader < 0) throw new Error('bench kv: no etcd member says it leads');
+        const response = await fetch(`http://${endpoints[leader]}/v3/maintenance/transfer-leadership`, {
+          method: 'POST', body: JSON.stringify({ targetID: target }), signal: AbortSignal.timeout(ETCD_MOVE_LEADER_TIMEOUT_MS),
+        });
+        if (!response.ok) throw new Error(`bench kv: etcd refused to move the leader to member ${index}: ${response.status} ${await response.text()}`);
+      }
+      await waitUntil(`etcd member ${index} did not become the leader every member sees`, async () =>
+        (await Promise.all(endpoints.map(etcdStatus))).every((answer) => answer.leader === target));
+    },
     clients(count) {
       const pool = Array.from({ length: count }, (_, i) => new Etcd3({ hosts: `http://${endpoints[i % endpoints.length]}` }));
       return {
@@ -204,12 +236,16 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
     }
     for (const system of systems) await prepare(system, Math.min(1, seconds));
     const rows: SuiteRow[] = [];
+    const measure = async (workload: KvWorkload, clients: number, leader: number, label: string): Promise<void> => {
+      // The same leader on both systems (module comment).
+      await Promise.all(systems.map((system) => system.lead(leader)));
+      const [vstor, anchor] = await measureTogether(systems, workload, clients, seconds, SLICES) as [LoadResult, LoadResult | undefined];
+      options.log(`kv: ${label} ${clients} clients: vstor ${describe(vstor)}${anchor === undefined ? '' : `; etcd ${describe(anchor)}`}`);
+      rows.push({ workload: label, concurrency: clients, vstor, ...(anchor === undefined ? {} : { anchor }) });
+    };
     for (const workload of workloads) {
-      for (const clients of levels) {
-        const [vstor, anchor] = await measureTogether(systems, workload, clients, seconds, SLICES) as [LoadResult, LoadResult | undefined];
-        options.log(`kv: ${workload} ${clients} clients: vstor ${describe(vstor)}${anchor === undefined ? '' : `; etcd ${describe(anchor)}`}`);
-        rows.push({ workload, concurrency: clients, vstor, ...(anchor === undefined ? {} : { anchor }) });
-      }
+      for (const clients of levels) await measure(workload, clients, 0, workload);
+      if (levels.includes(1)) await measure(workload, 1, 1, `${workload} via follower`);
     }
     const top = rows.find((row) => row.workload === 'write' && row.concurrency === Math.max(...levels)) ?? rows[rows.length - 1]!;
     return {
@@ -218,6 +254,8 @@ export async function runKvSuite(options: KvSuiteOptions): Promise<SuiteResult> 
         'A three-node vstord cluster and a three-node etcd cluster on loopback, both with fsync on, started by the benchmark. ' +
         `Closed-loop clients (one request in flight each) write ${VALUE_BYTES}-byte values (put) or read them (linearizable get); ` +
         'vstor through VstorClient, etcd through the etcd3 npm client, one client object per client, client i at member i mod 3. ' +
+        'Before each measurement both clusters are made to have the same leader, member 0, where the lone client of the 1-client rows talks; ' +
+        'the "via follower" rows measure that client again with member 1 leading. ' +
         `Each measurement is ${seconds} s per system, taken in ${SLICES} slices in turn (vstor, etcd, vstor, ...) so that both see the machine alike, ` +
         `after ${Math.min(WARM_SECONDS_MAX, seconds / 5)} s of the same workload unmeasured on each.`,
       ...(version === undefined ? {} : { anchorName: `etcd ${version}` }),

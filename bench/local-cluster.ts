@@ -3,14 +3,43 @@
 // that what is measured is what a user runs.
 
 import { defaultRaftTiming } from '../daemon/config.ts';
+import { VstorClient } from '../rpc/client.ts';
 import { eventually, ProcessCluster } from '../tests/integration/cluster-harness.ts';
+
+/** How long a leadership transfer may take to be seen by every member. */
+const LEAD_TIMEOUT_MS = 15_000;
+const LEAD_POLL_MS = 100;
+const STATUS_TIMEOUT_MS = 2000;
 
 export interface BenchCluster {
   grpcEndpoints: string[];
   adminEndpoints: string[];
   /** The members' process ids, for measuring their CPU time. */
   pids: number[];
+  /** Makes member `index` the leader; resolves once every member says so. */
+  lead(index: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** Polls `check` until it answers true; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = LEAD_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() >= deadline) throw new Error(`bench: ${what} within ${timeoutMs} ms${last === undefined ? '' : ` (${String(last)})`}`);
+    await new Promise((resolve) => setTimeout(resolve, LEAD_POLL_MS));
+  }
+}
+
+/** The leader's Raft id as the member at `admin` sees it. */
+async function leaderSeenBy(admin: string): Promise<number> {
+  const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+  return ((await response.json()) as { leaderRaftId: number }).leaderRaftId;
 }
 
 export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
@@ -33,6 +62,18 @@ export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
     grpcEndpoints: cluster.nodes.map((n) => n.grpc),
     adminEndpoints: cluster.nodes.map((n) => n.admin),
     pids: cluster.nodes.map((n) => n.process!.pid!),
+    lead: async (index) => {
+      const node = cluster.nodes[index];
+      if (node === undefined) throw new Error(`bench: the cluster has no member ${index}`);
+      const client = new VstorClient({ endpoints: [node.grpc], timeoutMs: LEAD_TIMEOUT_MS });
+      try {
+        await client.transferLeadership(node.raftId);
+      } finally {
+        client.close();
+      }
+      await waitUntil(`member ${node.id} did not become the leader every member sees`, async () =>
+        (await Promise.all(cluster.nodes.map((n) => leaderSeenBy(n.admin)))).every((leader) => leader === node.raftId));
+    },
     // Graceful first (SIGTERM, bounded), so that a daemon run with --cpu-prof writes its
     // profile; destroy() then kills whatever is left and removes the directory.
     stop: async () => {

@@ -37,7 +37,11 @@ const SERIES_COLORS = ['#1f6feb', '#d9480f', '#2f9e44', '#9c36b5'];
 /** Throughput and p99 against concurrency, one line per workload and system. */
 export function suiteChart(result: SuiteResult): Chart {
   const xValues = [...new Set(result.rows.map((row) => row.concurrency))].sort((left, right) => left - right);
-  const workloads = [...new Set(result.rows.map((row) => row.workload))];
+  // Where the chart has several concurrencies, a workload measured at one of them only
+  // (kv's "via follower" rows) has no line to draw: it stays in the table. A suite measured
+  // at one concurrency (snapshot) keeps its points.
+  const workloads = [...new Set(result.rows.map((row) => row.workload))]
+    .filter((workload) => xValues.length === 1 || new Set(result.rows.filter((row) => row.workload === workload).map((row) => row.concurrency)).size > 1);
   const systems: { name: string; pick: (row: SuiteResult['rows'][number]) => Measurement | undefined; dashed: boolean }[] = [
     { name: 'vstor', pick: (row) => row.vstor, dashed: false },
   ];

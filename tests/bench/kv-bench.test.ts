@@ -59,6 +59,9 @@ test('the kv suite prints its headline against etcd as the last line and stops e
   t.true(vstor['p50Ms']! > 0 && vstor['p99Ms']! >= vstor['p50Ms']!);
   const ratio = headline['ratio'] as number;
   t.true(Math.abs(ratio - vstor['opsPerSec']! / (anchor['opsPerSec'] as number)) <= 0.01 * ratio, 'ratio is vstor / etcd throughput');
+  // The lone client is measured at the leader and again through a follower, on both.
+  t.regex(result.stderr, /kv: write 1 clients: vstor .*; etcd /);
+  t.regex(result.stderr, /kv: write via follower 1 clients: vstor .*; etcd /);
   // Nothing the run started is left: etcd members carry the bench process's pid in their
   // cluster token, vstord members a config under a vstor-bench-<pid>- temp directory. Other
   // benchmark runs on the machine have other pids, so they do not count.

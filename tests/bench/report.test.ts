@@ -17,6 +17,8 @@ const kvResult: SuiteResult = {
     { workload: 'write', concurrency: 1, vstor: { opsPerSec: 300, p50Ms: 3, p99Ms: 9 }, anchor: { opsPerSec: 250, p50Ms: 3.5, p99Ms: 10 } },
     { workload: 'write', concurrency: 256, vstor: { opsPerSec: 2400, p50Ms: 90, p99Ms: 200, termsStarted: 1 }, anchor: { opsPerSec: 2000, p50Ms: 100, p99Ms: 240, termsStarted: 0 } },
     { workload: 'read', concurrency: 1, vstor: { opsPerSec: 900, p50Ms: 1, p99Ms: 2, serverCpuMsPerOp: 0.5, clientCpuMsPerOp: 0.25 }, anchor: { opsPerSec: 800, p50Ms: 1.2, p99Ms: 3, serverCpuMsPerOp: 0.2, clientCpuMsPerOp: 0.3 } },
+    { workload: 'read', concurrency: 256, vstor: { opsPerSec: 4000, p50Ms: 50, p99Ms: 120 }, anchor: { opsPerSec: 2500, p50Ms: 90, p99Ms: 200 } },
+    { workload: 'write via follower', concurrency: 1, vstor: { opsPerSec: 250, p50Ms: 4, p99Ms: 12 }, anchor: { opsPerSec: 240, p50Ms: 4.1, p99Ms: 11 } },
   ],
   headline: {
     label: 'writes at 256 clients',
@@ -79,6 +81,12 @@ test('the chart has a throughput and a p99 panel with one line per system and wo
   t.deepEqual(chart.panels.map((panel) => panel.title), ['throughput', 'p99 latency']);
   t.deepEqual(chart.panels[0]!.series.map((series) => series.name), ['vstor write', 'etcd 3.4.23 write', 'vstor read', 'etcd 3.4.23 read']);
   t.deepEqual([...chart.panels[1]!.series[1]!.points], [[1, 10], [256, 240]]);
+  // A workload at one concurrency has no line to draw: it is in the table only.
+  t.false(chart.panels[0]!.series.some((series) => series.name.includes('via follower')));
+  t.true(suiteMarkdown(kvResult, 'bench/kv.svg').includes('| write via follower | 1 | 250 | 4.00 | 12.0 |'));
+  // A suite measured at one concurrency only keeps a point per workload.
+  const single = suiteChart({ ...kvResult, anchorName: undefined, rows: kvResult.rows.filter((row) => row.concurrency === 1).map(({ anchor: _anchor, ...row }) => row) });
+  t.deepEqual(single.panels[0]!.series.map((series) => series.name), ['vstor write', 'vstor read', 'vstor write via follower']);
   const svg = renderChart(chart);
   t.true(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
   t.true(svg.trimEnd().endsWith('</svg>'));
