@@ -124,9 +124,9 @@ async function measureDisk(cluster: BenchCluster, client: VstorClient, name: str
   await writeBlocks(client, name, scatteredBlocks(blocks, sizes.prefillBlocks, random), concurrency);
   log(`snapshot: ${name}: ${sizes.prefillBlocks} blocks written over ${sizeBytes / GiB} GiB`);
 
-  // The timed workload first, untimed: the first disk measured must not pay for the JIT
-  // warming up the path, or "flat in size" would compare a cold path with a warm one (two
-  // warm-up creates were not enough: the 1 GiB disk, measured first, came out 1-2 ms slower).
+  // The timed workload first, untimed, so that what is timed runs on a warm path (the JIT,
+  // the caches): "flat in size" must not compare a cold path with a warm one. The disk
+  // measured first still comes out somewhat slower, in either order (docs/BENCHMARKS.md).
   for (let rep = 0; rep < sizes.warmReps; rep++) {
     await writeBlocks(client, name, scatteredBlocks(blocks, sizes.writesBetween, random), concurrency);
     await client.vdisks.createSnapshot(name, `warm-${rep}`);

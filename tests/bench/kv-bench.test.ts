@@ -2,49 +2,11 @@
 // and an etcd cluster, drives both, prints issue 5's JSON line last, and leaves no process
 // behind. Behaviour only: the figures are whatever this machine gives, never asserted.
 
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import test from 'ava';
-
-const runPath = fileURLToPath(new URL('../../bench/run.ts', import.meta.url));
-const RUN_TIMEOUT_MS = 120_000;
-
-/** Pids of running processes whose command line contains `text`. */
-function processesWith(text: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/cmdline`, 'latin1').includes(text)) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; pid: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', runPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bench did not finish within ${RUN_TIMEOUT_MS} ms:\n${stderr}`));
-    }, RUN_TIMEOUT_MS);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, pid: child.pid! });
-    });
-  });
-}
+import { processesWith, runBench } from './run-bench.ts';
 
 test('the kv suite prints its headline against etcd as the last line and stops everything it started', async (t) => {
-  const result = await run(['--suite', 'kv', '--quick', '--seconds', '0.3', '--json']);
+  const result = await runBench(['--suite', 'kv', '--quick', '--seconds', '0.3', '--json']);
   t.is(result.code, 0, result.stderr);
   const lines = result.stdout.trim().split('\n');
   const headline = JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
@@ -69,10 +31,10 @@ test('the kv suite prints its headline against etcd as the last line and stops e
 });
 
 test('an unknown suite or a bad option is refused with usage and status 2', async (t) => {
-  const unknown = await run(['--suite', 'nope']);
+  const unknown = await runBench(['--suite', 'nope']);
   t.is(unknown.code, 2);
   t.regex(unknown.stderr, /unknown suite 'nope'[\s\S]*usage: npm run bench/);
-  const badSeconds = await run(['--suite', 'kv', '--seconds', 'soon']);
+  const badSeconds = await runBench(['--suite', 'kv', '--seconds', 'soon']);
   t.is(badSeconds.code, 2);
   t.regex(badSeconds.stderr, /--seconds must be/);
 });
