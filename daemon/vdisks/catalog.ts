@@ -10,6 +10,14 @@
 //
 // The watch can end: a consumer too slow, a Raft snapshot that replaced the model, the
 // model closing. The catalog then reloads the whole prefix and watches again from there.
+//
+// A change the watch brings to a record already known is kept as bytes and decoded when the
+// record is next asked for. A record holds every snapshot of its vDisk (JSON, 9 KB at 100
+// snapshots), each snapshot create or delete rewrites it, and every member's catalog sees
+// every change: decoded at once, each member not owning the vDisk parsed it on every
+// snapshot, right when the owner was answering. The id under a name does not change while
+// the name stays (a vDisk deleted and created again under it shows the deletion first, in
+// order), so the id map stays right meanwhile; a name not known yet is decoded at once.
 
 import type { Logger } from 'pino';
 import type { KeyValue, Watcher } from '../../storage-engine/model/index.ts';
@@ -24,8 +32,11 @@ export interface CatalogEntry {
 }
 
 interface Slot {
+  /** Until `pending` is decoded, the record as of an earlier revision, with the same id. */
   record: VDiskRecord | undefined;
   revision: number;
+  /** The record's bytes at `revision`, not decoded yet. */
+  pending?: Uint8Array;
 }
 
 /** Deleted names remembered, to refuse events older than their deletion. */
@@ -64,7 +75,8 @@ export class VDiskCatalog {
   }
 
   get(name: string): CatalogEntry | undefined {
-    const slot = this.slots.get(name);
+    let slot = this.slots.get(name);
+    if (slot?.pending !== undefined) slot = this.decodePending(name, slot);
     return slot?.record === undefined ? undefined : { record: slot.record, revision: slot.revision };
   }
 
@@ -75,6 +87,7 @@ export class VDiskCatalog {
 
   /** Every vDisk, by name. */
   entries(): CatalogEntry[] {
+    this.decodeAllPending();
     const entries: CatalogEntry[] = [];
     for (const slot of this.slots.values()) if (slot.record !== undefined) entries.push({ record: slot.record, revision: slot.revision });
     return entries.sort((a, b) => (a.record.name < b.record.name ? -1 : a.record.name > b.record.name ? 1 : 0));
@@ -82,6 +95,7 @@ export class VDiskCatalog {
 
   /** True when every record in the model could be read, so the known ids are all of them. */
   get complete(): boolean {
+    this.decodeAllPending();
     return this.unreadable.size === 0;
   }
 
@@ -126,7 +140,7 @@ export class VDiskCatalog {
         this.watcher = watcher;
         for await (const events of watcher) {
           for (const event of events) {
-            if (event.type === 'put') this.updateFrom(event.kv);
+            if (event.type === 'put') this.updateFrom(event.kv, true);
             else {
               const name = nameOfKey(event.kv.key);
               if (name !== undefined) this.update(name, undefined, event.kv.modRevision);
@@ -150,8 +164,11 @@ export class VDiskCatalog {
     }
   }
 
-  /** Takes one record's key-value; returns its name, or undefined for a foreign key. */
-  private updateFrom(kv: KeyValue): string | undefined {
+  /**
+   * Takes one record's key-value; returns its name, or undefined for a foreign key.
+   * `later`: from the watch, so a change to a record already known may be decoded later.
+   */
+  private updateFrom(kv: KeyValue, later = false): string | undefined {
     const name = nameOfKey(kv.key);
     if (name === undefined) return undefined;
     // Known at this revision or later already (the watch echoing a change this member made
@@ -159,21 +176,42 @@ export class VDiskCatalog {
     // costs O(snapshots) for each of the owner's own changes.
     const slot = this.slots.get(name);
     if (slot !== undefined && slot.revision >= kv.modRevision) return name;
-    let record: VDiskRecord;
-    try {
-      record = decodeVDiskRecord(kv.value, name);
-    } catch (error) {
-      this.logger.error({ vdisk: name, error: String(error) }, 'a vdisk record cannot be read; it is left out');
-      this.update(name, undefined, kv.modRevision, true);
+    if (later && slot?.record !== undefined) {
+      this.slots.set(name, { record: slot.record, revision: kv.modRevision, pending: kv.value });
       return name;
     }
-    this.update(name, record, kv.modRevision);
+    this.decodeInto(name, kv.value, kv.modRevision);
     return name;
+  }
+
+  /** Decodes a slot's pending bytes into its record; returns the slot as it now is. */
+  private decodePending(name: string, slot: Slot): Slot | undefined {
+    this.decodeInto(name, slot.pending!, slot.revision);
+    return this.slots.get(name);
+  }
+
+  private decodeAllPending(): void {
+    for (const [name, slot] of this.slots) if (slot.pending !== undefined) this.decodePending(name, slot);
+  }
+
+  /** Decodes `bytes` as the record of `name` at `revision` and takes it (or its failure). */
+  private decodeInto(name: string, bytes: Uint8Array, revision: number): void {
+    let record: VDiskRecord;
+    try {
+      record = decodeVDiskRecord(bytes, name);
+    } catch (error) {
+      this.logger.error({ vdisk: name, error: String(error) }, 'a vdisk record cannot be read; it is left out');
+      this.update(name, undefined, revision, true);
+      return;
+    }
+    this.update(name, record, revision);
   }
 
   private update(name: string, record: VDiskRecord | undefined, revision: number, unreadable = false): void {
     const slot = this.slots.get(name);
     if (slot !== undefined && slot.revision > revision) return;
+    // (A slot with pending bytes always holds an earlier record, so its own bytes, decoded,
+    // pass here at the same revision.)
     if (slot !== undefined && slot.revision === revision && slot.record === undefined && record !== undefined) return;
     if (unreadable) this.unreadable.add(name);
     else this.unreadable.delete(name);

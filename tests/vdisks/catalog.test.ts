@@ -86,3 +86,40 @@ test('a record this member learned is not read again when the watch brings the s
   await until('the unreadable record to be seen', () => !catalog.complete);
   t.is(catalog.get('mine'), undefined);
 });
+
+test('a change the watch brings to a known record is decoded when the record is next asked for', async (t) => {
+  const model = new ModelOnly(await SharedModel.open(t));
+  const metadata = new VDiskMetadata({ model });
+  const logged: string[] = [];
+  const catalog = new VDiskCatalog(model, pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }));
+  await catalog.open();
+  t.teardown(() => catalog.close());
+  const created = await metadata.create({ name: 'busy', sizeBytes: 1 << 20, owner: 'n2' }, undefined);
+  await until('the vdisk to arrive', () => catalog.get('busy') !== undefined);
+  // Two changes in a row: the newest is what a reader gets, by name, by id and in the list.
+  await metadata.resize('busy', 2 << 20, undefined);
+  await metadata.resize('busy', 3 << 20, undefined);
+  const sentinel = await metadata.create({ name: 'sentinel', sizeBytes: 1 << 20, owner: 'n2' }, undefined);
+  // The watch delivers in order: once the sentinel is known, so are both resizes.
+  await until('the sentinel to arrive', () => catalog.getById(sentinel.id) !== undefined);
+  t.is(catalog.getById(created.id)?.record.sizeBytes, 3 << 20);
+  t.is(catalog.get('busy')?.revision, (await model.getSystem(vdiskKey('busy')))!.modRevision);
+  await metadata.resize('busy', 4 << 20, undefined);
+  await metadata.create({ name: 'sentinel-2', sizeBytes: 1 << 20, owner: 'n2' }, undefined);
+  await until('the second sentinel to arrive', () => catalog.get('sentinel-2') !== undefined);
+  t.deepEqual(catalog.entries().map((entry) => [entry.record.name, entry.record.sizeBytes]), [['busy', 4 << 20], ['sentinel', 1 << 20], ['sentinel-2', 1 << 20]]);
+
+  // Bytes that do not decode, over a known record: nothing is decoded (nothing logged) until
+  // the record is asked for; then it is left out, and the view is incomplete.
+  await model.writeSystem({ type: 'put', key: vdiskKey('busy'), value: new TextEncoder().encode('not a record') });
+  await metadata.create({ name: 'sentinel-3', sizeBytes: 1 << 20, owner: 'n2' }, undefined);
+  await until('the third sentinel to arrive', () => catalog.get('sentinel-3') !== undefined);
+  t.deepEqual(logged, []);
+  t.is(catalog.getById(created.id), undefined);
+  t.is(logged.length, 1);
+  t.regex(logged[0]!, /a vdisk record cannot be read/);
+  t.false(catalog.complete);
+  // Asked for again, it is not decoded again.
+  t.is(catalog.get('busy'), undefined);
+  t.is(logged.length, 1);
+});
