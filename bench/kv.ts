@@ -27,7 +27,7 @@ import type { LoadResult, LoadSamples } from './load.ts';
 import { closedLoop, closedLoopSamples, summarize } from './load.ts';
 import { measureCpu } from './cpu-time.ts';
 import type { BenchCluster } from './local-cluster.ts';
-import { startBenchCluster, waitUntil } from './local-cluster.ts';
+import { memberStatus, startBenchCluster, waitUntil } from './local-cluster.ts';
 import type { Suite, SuiteOptions, SuiteResult, SuiteRow } from './suite.ts';
 
 export const KV_LEVELS: readonly number[] = [1, 64, 256];
@@ -75,10 +75,7 @@ function vstorSystem(cluster: BenchCluster): KvSystem {
   return {
     name: 'vstor',
     pids: cluster.pids,
-    term: () => highestTerm(cluster.adminEndpoints.map(async (admin) => {
-      const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-      return ((await response.json()) as { term: number }).term;
-    })),
+    term: () => highestTerm(cluster.adminEndpoints.map(async (admin) => (await memberStatus(admin)).term)),
     lead: (index) => cluster.lead(index),
     clients(count) {
       const pool = Array.from({ length: count }, (_, i) => new VstorClient({ endpoints: [endpoints[i % endpoints.length]!, ...endpoints], timeoutMs: 30_000 }));

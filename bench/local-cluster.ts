@@ -36,10 +36,10 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
   }
 }
 
-/** The leader's Raft id as the member at `admin` sees it. */
-async function leaderSeenBy(admin: string): Promise<number> {
+/** What the member at `admin` says of the Raft group: its term, and the leader it knows. */
+export async function memberStatus(admin: string): Promise<{ term: number; leaderRaftId: number }> {
   const response = await fetch(`http://${admin}/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-  return ((await response.json()) as { leaderRaftId: number }).leaderRaftId;
+  return (await response.json()) as { term: number; leaderRaftId: number };
 }
 
 export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
@@ -72,7 +72,7 @@ export async function startBenchCluster(nodes = 3): Promise<BenchCluster> {
         client.close();
       }
       await waitUntil(`member ${node.id} did not become the leader every member sees`, async () =>
-        (await Promise.all(cluster.nodes.map((n) => leaderSeenBy(n.admin)))).every((leader) => leader === node.raftId));
+        (await Promise.all(cluster.nodes.map((n) => memberStatus(n.admin)))).every((status) => status.leaderRaftId === node.raftId));
     },
     // Graceful first (SIGTERM, bounded), so that a daemon run with --cpu-prof writes its
     // profile; destroy() then kills whatever is left and removes the directory.
